@@ -1,0 +1,171 @@
+import type { Logger } from '@commune-pulse/runtime';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+
+export interface PartitionChunk {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  firstOffset: string;
+  lastOffset: string;
+  /** messages still behind this chunk's end on the partition */
+  lag: number;
+}
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  logger: Logger;
+  /**
+   * Stores one chunk of a partition. Resolving means the data is durable: only then is the offset after the
+   * chunk committed. Rejecting means "try again": the same chunk is retried with backoff, the partition
+   * does not move on, and nothing more is fetched meanwhile (the bound on memory when the warehouse is down).
+   */
+  handleChunk: (chunk: PartitionChunk) => Promise<void>;
+  /** messages per chunk; chunks start at offsets that are multiples of it, so a retry rebuilds the same chunk */
+  chunkSize?: number;
+  maxBytesPerPartition?: number;
+  retry?: { initialMs: number; maxMs: number };
+  onError?: (error: unknown, attempt: number) => void;
+}
+
+export interface BatchConsumer {
+  start(): Promise<void>;
+  /** Finishes the chunk in hand, commits it, leaves the group. */
+  stop(): Promise<void>;
+  /** Milliseconds since a message last arrived (or since start). */
+  idleMs(): number;
+  healthy(): boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Splits messages at offsets that are multiples of chunkSize (and at most chunkSize long). */
+export function chunkByOffset(messages: readonly KafkaMessage[], chunkSize: number): KafkaMessage[][] {
+  const chunks: KafkaMessage[][] = [];
+  let current: KafkaMessage[] = [];
+  let currentBlock: bigint | null = null;
+  const size = BigInt(chunkSize);
+  for (const message of messages) {
+    const block = BigInt(message.offset) / size;
+    if (currentBlock !== null && block !== currentBlock) {
+      chunks.push(current);
+      current = [];
+    }
+    currentBlock = block;
+    current.push(message);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * A consumer-group member that processes each partition in order, chunk by chunk, and commits a partition's
+ * offset only after its chunk is stored: the committed offset is always the end of a stored, contiguous
+ * prefix. kafkajs is kept behind this interface so that another client could replace it.
+ */
+export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
+  const chunkSize = options.chunkSize ?? 5_000;
+  const retry = options.retry ?? { initialMs: 200, maxMs: 15_000 };
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+    minBytes: 1,
+    maxWaitTimeInMs: 250,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    retry: { retries: 10 },
+  });
+  let lastMessageAt = Date.now();
+  let failingSince: number | null = null;
+  let connected = false;
+  let stopping = false;
+
+  async function storeWithRetry(chunk: PartitionChunk, heartbeat: () => Promise<void>, isActive: () => boolean) {
+    let attempt = 0;
+    for (;;) {
+      try {
+        await options.handleChunk(chunk);
+        failingSince = null;
+        return true;
+      } catch (error) {
+        attempt += 1;
+        failingSince ??= Date.now();
+        options.onError?.(error, attempt);
+        options.logger.warn(
+          {
+            err: error,
+            topic: chunk.topic,
+            partition: chunk.partition,
+            offsets: `${chunk.firstOffset}-${chunk.lastOffset}`,
+            attempt,
+          },
+          'storing a chunk failed; retrying',
+        );
+        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 16));
+        // Sleep in slices so that the group keeps this member while the warehouse is away.
+        for (let waited = 0; waited < delay; waited += 1_000) {
+          if (!isActive()) return false;
+          await sleep(Math.min(1_000, delay - waited));
+          await heartbeat().catch(() => {});
+        }
+        if (!isActive()) return false;
+      }
+    }
+  }
+
+  return {
+    async start() {
+      consumer.on(consumer.events.CONNECT, () => {
+        connected = true;
+      });
+      consumer.on(consumer.events.DISCONNECT, () => {
+        connected = false;
+      });
+      consumer.on(consumer.events.CRASH, (event) => {
+        options.logger.error({ err: event.payload.error }, 'consumer crashed');
+      });
+      await consumer.connect();
+      connected = true;
+      await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length > 0) lastMessageAt = Date.now();
+          const isActive = () => isRunning() && !isStale() && !stopping;
+          for (const messages of chunkByOffset(batch.messages, chunkSize)) {
+            if (!isActive()) return;
+            const first = messages[0] as KafkaMessage;
+            const last = messages[messages.length - 1] as KafkaMessage;
+            const chunk: PartitionChunk = {
+              topic: batch.topic,
+              partition: batch.partition,
+              messages,
+              firstOffset: first.offset,
+              lastOffset: last.offset,
+              lag: Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
+            };
+            const stored = await storeWithRetry(chunk, heartbeat, isActive);
+            if (!stored) return;
+            // Only the contiguous prefix that is stored moves the position, and it is committed at once.
+            resolveOffset(last.offset);
+            await consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ]);
+            await heartbeat();
+          }
+        },
+      });
+    },
+    async stop() {
+      stopping = true;
+      // disconnect() waits for the batch in hand; a chunk being stored finishes and is committed first.
+      await consumer.disconnect();
+    },
+    idleMs: () => Date.now() - lastMessageAt,
+    healthy: () => connected && (failingSince === null || Date.now() - failingSince < 60_000),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './dossier-event.ts';
+export * from './json-schemas.ts';
+export * from './reject.ts';
+export * from './topics.ts';
+export * from './validate.ts';

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { dossierEventV1 } from './dossier-event.ts';
+import { rejectedEventRow } from './reject.ts';
+
+/** Every published schema, by the file name its JSON Schema is committed under (packages/contracts/schemas). */
+export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
+  'dossier-event-v1': dossierEventV1,
+  'rejected-event': rejectedEventRow,
+};
+
+export function jsonSchemaFiles(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(PUBLISHED_SCHEMAS)) {
+    files[`${name}.schema.json`] = `${JSON.stringify(z.toJSONSchema(schema, { io: 'input' }), null, 2)}\n`;
+  }
+  return files;
+}

@@ -1,0 +1,51 @@
+export {
+  addDays,
+  type CalendarOptions,
+  createCalendar,
+  defaultCalendar,
+  isoWeekLabel,
+  isoWeekStart,
+  isWorkingDay,
+  vnDay,
+  vnDayStartMs,
+  type WorkingCalendar,
+  weekStartOfLabel,
+  workingMillisBetween,
+} from './calendar.ts';
+export type { CsvLineError } from './csv.ts';
+export {
+  DAY_MS,
+  formatDay,
+  HOUR_MS,
+  isoWeekStartDayNumber,
+  parseDay,
+  VN_OFFSET_MS,
+  vnDayNumber,
+  vnDayNumberStartMs,
+  weekdayOf,
+} from './days.ts';
+export { HOLIDAY_TABLE_YEARS, type HolidayKind, type PublicHoliday, vietnamPublicHolidays } from './holidays.ts';
+export {
+  DEFAULT_PROCEDURE_CODE,
+  defaultProcedureCatalog,
+  mergeCatalog,
+  PROCEDURE_CODE_PATTERN,
+  type ProcedureCatalog,
+  type ProcedureCatalogParseOptions,
+  type ProcedureCatalogParseResult,
+  type ProcedureLookup,
+  type ProcedureStandard,
+  parseProcedureCatalogCsv,
+} from './procedures.ts';
+export {
+  type Commune,
+  type CommuneKind,
+  communeByCode,
+  communes,
+  isKnownCommune,
+  type Province,
+  type ProvinceType,
+  provinceByCode,
+  provinceOfCommune,
+  provinces,
+} from './units.ts';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** A configuration or argument problem the user can fix; printed without a stack trace. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const brokerList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'each broker must be host:port, e.g. 127.0.0.1:9092'))
+      .min(1, 'give at least one broker, e.g. KAFKA_BROKERS=127.0.0.1:9092'),
+  );
+
+const url = (example: string, protocols: string[]) =>
+  z.string().refine((text) => {
+    try {
+      return protocols.includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL such as ${example}`);
+
+/** The environment every service reads, parsed once at start. Nothing else reads process.env. */
+export const environmentSchema = z.object({
+  COMMUNE_PULSE_DATA_DIR: z.string().min(1).default('./data'),
+  CLICKHOUSE_URL: url('http://default:@127.0.0.1:8123', ['http:', 'https:']).optional(),
+  KAFKA_BROKERS: brokerList.optional(),
+  REDIS_URL: url('redis://127.0.0.1:6379/0', ['redis:', 'rediss:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+});
+
+export interface RuntimeConfig {
+  dataDir: string;
+  clickhouseUrl: string | undefined;
+  kafkaBrokers: string[] | undefined;
+  redisUrl: string | undefined;
+  logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
+  metricsPort: number | undefined;
+}
+
+export function formatIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues.map((issue) => `${prefix}${issue.path.join('.') || '(value)'}: ${issue.message}`).join('\n');
+}
+
+export function loadConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  // An empty variable means "not set", as it does for most shells' users.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(`bad configuration in the environment:\n${formatIssues(parsed.error, '  ')}`);
+  }
+  const value = parsed.data;
+  return {
+    dataDir: value.COMMUNE_PULSE_DATA_DIR,
+    clickhouseUrl: value.CLICKHOUSE_URL,
+    kafkaBrokers: value.KAFKA_BROKERS,
+    redisUrl: value.REDIS_URL,
+    logLevel: value.LOG_LEVEL,
+    metricsPort: value.METRICS_PORT,
+  };
+}

@@ -1,0 +1,185 @@
+-- Accepted dossier events, one row per event_id. Rows are never updated; a redelivered event is filtered
+-- before insert, and the ReplacingMergeTree key collapses any that slip through a race.
+CREATE TABLE IF NOT EXISTS dossier_events
+(
+    event_id String,
+    event_type LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    dossier_id String,
+    commune_code LowCardinality(String),
+    province_code LowCardinality(String),
+    procedure_code LowCardinality(String),
+    channel LowCardinality(String),
+    due_at Nullable(DateTime64(3, 'UTC')),
+    officer_ref Nullable(String),
+    source_system Nullable(String),
+    status_code Nullable(UInt8),
+    ingested_at DateTime64(3, 'UTC'),
+    INDEX ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(occurred_at, 'Asia/Ho_Chi_Minh')
+ORDER BY (commune_code, dossier_id, event_id)
+SETTINGS non_replicated_deduplication_window = 100000;
+
+-- Every delivery the ingest saw (a Kafka position or a file line), accepted or rejected. Keyed by where it
+-- came from, so a redelivered position is one row however often it is retried: the honest ledger behind
+-- the accepted / duplicate / rejected counts. Payloads are never stored, only a hash of rejected ones.
+CREATE TABLE IF NOT EXISTS ingest_deliveries
+(
+    source LowCardinality(String),
+    position UInt64,
+    ingested_at DateTime64(3, 'UTC'),
+    outcome Enum8('accepted' = 1, 'rejected' = 2),
+    event_id String,
+    commune_code LowCardinality(String),
+    occurred_at Nullable(DateTime64(3, 'UTC')),
+    unknown_procedure UInt8,
+    late UInt8,
+    reason LowCardinality(String),
+    detail String,
+    payload_sha256 String,
+    payload_bytes UInt32
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (source, position)
+SETTINGS non_replicated_deduplication_window = 100000;
+
+CREATE VIEW IF NOT EXISTS rejected_events AS
+SELECT ingested_at AS rejected_at, reason, detail, source, position, payload_sha256, payload_bytes
+FROM ingest_deliveries FINAL
+WHERE outcome = 'rejected';
+
+-- Derived tables: recomputed from the events (never incremented), so redelivery, disorder and late events
+-- give the same rows as a clean ordered stream. Each recompute writes a higher derived_version; the public
+-- views read the latest.
+CREATE TABLE IF NOT EXISTS dossiers_rows
+(
+    dossier_id String,
+    commune_code LowCardinality(String),
+    province_code LowCardinality(String),
+    procedure_code LowCardinality(String),
+    channel LowCardinality(String),
+    received_at Nullable(DateTime64(3, 'UTC')),
+    due_at Nullable(DateTime64(3, 'UTC')),
+    resolved_at Nullable(DateTime64(3, 'UTC')),
+    returned_at Nullable(DateTime64(3, 'UTC')),
+    closed_at Nullable(DateTime64(3, 'UTC')),
+    last_event_type LowCardinality(String),
+    last_event_at DateTime64(3, 'UTC'),
+    is_open UInt8,
+    on_time Nullable(UInt8),
+    processing_hours Nullable(Float64),
+    event_count UInt32,
+    derived_version UInt64
+)
+ENGINE = ReplacingMergeTree(derived_version)
+ORDER BY (commune_code, dossier_id);
+
+CREATE VIEW IF NOT EXISTS dossiers AS
+SELECT * EXCEPT (derived_version) FROM dossiers_rows FINAL;
+
+CREATE TABLE IF NOT EXISTS commune_daily_rows
+(
+    day Date,
+    commune_code LowCardinality(String),
+    province_code LowCardinality(String),
+    received UInt32,
+    received_online UInt32,
+    received_counter UInt32,
+    received_postal UInt32,
+    resolved UInt32,
+    resolved_on_time UInt32,
+    returned UInt32,
+    open_end UInt32,
+    overdue_open UInt32,
+    derived_version UInt64
+)
+ENGINE = ReplacingMergeTree(derived_version)
+PARTITION BY toYear(day)
+ORDER BY (commune_code, day);
+
+-- A recompute covers whole ranges and writes zeros where nothing happened and nothing was open; readers see
+-- the days that carry a figure, the same set however the events arrived.
+CREATE VIEW IF NOT EXISTS commune_daily AS
+SELECT * EXCEPT (derived_version) FROM commune_daily_rows FINAL
+WHERE received + resolved + returned + open_end > 0;
+
+CREATE TABLE IF NOT EXISTS commune_weekly_rows
+(
+    week_start Date,
+    commune_code LowCardinality(String),
+    province_code LowCardinality(String),
+    received UInt32,
+    received_online UInt32,
+    received_counter UInt32,
+    received_postal UInt32,
+    resolved UInt32,
+    resolved_on_time UInt32,
+    returned UInt32,
+    open_end UInt32,
+    overdue_open UInt32,
+    on_time_rate Nullable(Float64),
+    online_share Nullable(Float64),
+    median_processing_hours Nullable(Float64),
+    p90_processing_hours Nullable(Float64),
+    derived_version UInt64
+)
+ENGINE = ReplacingMergeTree(derived_version)
+ORDER BY (commune_code, week_start);
+
+CREATE VIEW IF NOT EXISTS commune_weekly AS
+SELECT * EXCEPT (derived_version) FROM commune_weekly_rows FINAL
+WHERE received + resolved + returned + open_end > 0;
+
+CREATE TABLE IF NOT EXISTS procedure_weekly_rows
+(
+    week_start Date,
+    commune_code LowCardinality(String),
+    province_code LowCardinality(String),
+    procedure_code LowCardinality(String),
+    received UInt32,
+    resolved UInt32,
+    resolved_on_time UInt32,
+    derived_version UInt64
+)
+ENGINE = ReplacingMergeTree(derived_version)
+ORDER BY (commune_code, week_start, procedure_code);
+
+-- A recompute writes zeros for a procedure that no longer has dossiers in a week; readers see only real rows.
+CREATE VIEW IF NOT EXISTS procedure_weekly AS
+SELECT * EXCEPT (derived_version) FROM procedure_weekly_rows FINAL
+WHERE received + resolved > 0;
+
+-- Progress of the derivation (watermark of ingested events, data horizon).
+CREATE TABLE IF NOT EXISTS derive_state
+(
+    key String,
+    value String,
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY key;
+
+-- Per ingest day (Vietnam time): what arrived and what became of it. A delivery is a duplicate when an
+-- earlier delivery carried the same event_id.
+CREATE VIEW IF NOT EXISTS data_quality AS
+SELECT
+    toDate(ingested_at, 'Asia/Ho_Chi_Minh') AS day,
+    count() AS deliveries,
+    countIf(outcome = 'accepted' AND delivery_rank = 1) AS events_accepted,
+    countIf(outcome = 'accepted' AND delivery_rank > 1) AS duplicates,
+    countIf(outcome = 'rejected') AS rejected,
+    sumMapIf(map(reason, toUInt64(1)), outcome = 'rejected') AS rejected_by_reason,
+    countIf(outcome = 'accepted' AND delivery_rank = 1 AND unknown_procedure = 1) AS unknown_procedure_events,
+    countIf(outcome = 'accepted' AND delivery_rank = 1 AND late = 1) AS late_events
+FROM
+(
+    SELECT
+        *,
+        if(outcome = 'accepted',
+           row_number() OVER (PARTITION BY outcome, event_id ORDER BY ingested_at, source, position),
+           0) AS delivery_rank
+    FROM ingest_deliveries FINAL
+)
+GROUP BY day;

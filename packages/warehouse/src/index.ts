@@ -1,0 +1,4 @@
+export * from './migrate.ts';
+export * from './open.ts';
+export * from './read-only.ts';
+export * from './warehouse.ts';

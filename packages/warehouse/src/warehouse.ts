@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+
+export interface WarehouseOptions {
+  /** A ClickHouse server (`http://user:pass@host:8123/db`); when absent the embedded engine is used. */
+  clickhouseUrl?: string | undefined;
+  /** Data folder of the embedded engine (one process per folder). */
+  dataDir: string;
+}
+
+export interface InsertOptions {
+  /**
+   * Insert deduplication token: a retried insert with the same token is dropped by the engine, which is what
+   * makes a Kafka batch retried after a crash land once.
+   */
+  dedupToken?: string;
+}
+
+export interface Warehouse {
+  readonly mode: 'embedded' | 'server';
+  /** Where the data lives, for messages: the data folder or the server URL without credentials. */
+  readonly location: string;
+  readonly client: ClickHouseClient;
+  /** Rows as objects, or as NDJSON text already serialised (one object per line). */
+  insert(table: string, rows: readonly object[] | string, options?: InsertOptions): Promise<void>;
+  query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]>;
+  command(sql: string, params?: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface ChdbRawInsert {
+  rawInsert(params: {
+    table: string;
+    values: Buffer | string;
+    format: 'JSONEachRow';
+    settings?: Record<string, string | number | boolean>;
+  }): Promise<unknown>;
+}
+
+function toNdjson(rows: readonly object[] | string): string {
+  if (typeof rows === 'string') return rows;
+  let text = '';
+  for (const row of rows) text += `${JSON.stringify(row)}\n`;
+  return text;
+}
+
+function insertSettings(options: InsertOptions | undefined): Record<string, string | number> {
+  // Synchronous inserts: an insert is acknowledged only once it is in a part, which is the point at which a
+  // Kafka offset may be committed. The embedded engine defaults to async_insert=1.
+  const settings: Record<string, string | number> = { async_insert: 0 };
+  if (options?.dedupToken !== undefined) settings.insert_deduplication_token = options.dedupToken;
+  return settings;
+}
+
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
+/**
+ * The one way to reach the warehouse: a ClickHouse server when a URL is configured, otherwise the embedded
+ * engine (chdb) under a data folder, behind the same official client.
+ */
+export function createWarehouse(options: WarehouseOptions): Warehouse {
+  if (options.clickhouseUrl) {
+    const client = createClient({
+      url: options.clickhouseUrl,
+      request_timeout: 300_000,
+      // The embedded engine prints 64-bit integers as JSON numbers; the server is told to do the same so that
+      // callers see one shape whichever backend runs.
+      clickhouse_settings: { date_time_input_format: 'best_effort', output_format_json_quote_64bit_integers: 0 },
+    });
+    return makeWarehouse('server', redactUrl(options.clickhouseUrl), client, async (table, rows, insertOptions) => {
+      // Rows travel inline after FORMAT, so NDJSON serialised once by the caller is sent as it is.
+      await client.command({
+        query: `INSERT INTO ${table} FORMAT JSONEachRow\n${toNdjson(rows)}`,
+        clickhouse_settings: insertSettings(insertOptions),
+      });
+    });
+  }
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: dataDir });
+  } catch (error) {
+    throw new Error(
+      `cannot open the embedded warehouse at ${dataDir}: ${(error as Error).message}. ` +
+        'Only one process can use a data folder at a time: stop the other commune-pulse process, ' +
+        'or pass another --data-dir, or set CLICKHOUSE_URL to use a ClickHouse server.',
+    );
+  }
+  const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
+  const raw = (connection as unknown as { chdb: ChdbRawInsert }).chdb;
+  return makeWarehouse('embedded', dataDir, client, async (table, rows, insertOptions) => {
+    // Settings go with this one insert: settings sent through the client would stay on the embedded
+    // connection and silently drop later inserts that reuse the token.
+    await raw.rawInsert({
+      table,
+      values: toNdjson(rows),
+      format: 'JSONEachRow',
+      settings: { ...insertSettings(insertOptions), date_time_input_format: 'best_effort' },
+    });
+  });
+}
+
+function makeWarehouse(
+  mode: Warehouse['mode'],
+  location: string,
+  client: ClickHouseClient,
+  insertRows: (table: string, rows: readonly object[] | string, options?: InsertOptions) => Promise<void>,
+): Warehouse {
+  return {
+    mode,
+    location,
+    client,
+    async insert(table, rows, insertOptions) {
+      if (rows.length === 0) return;
+      await insertRows(table, rows, insertOptions);
+    },
+    async query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+      const result = await client.query({ query: sql, format: 'JSONEachRow', query_params: params });
+      return (await result.json()) as T[];
+    },
+    async command(sql: string, params?: Record<string, unknown>): Promise<void> {
+      await client.command({ query: sql, query_params: params });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

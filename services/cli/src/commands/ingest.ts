@@ -1,0 +1,122 @@
+import { existsSync, statSync } from 'node:fs';
+import { type FileImportResult, importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
+import { createLogger } from '@commune-pulse/runtime';
+import { configFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
+import { formatTable } from '../output.ts';
+import { progressBar } from '../progress.ts';
+import { kafkaDeadLetters, runKafkaIngestCommand } from './ingest-kafka.ts';
+
+export const INGEST_USAGE = `usage:
+  pnpm cli ingest --file <path.ndjson> [--json] [--data-dir <dir>]
+  pnpm cli ingest --kafka [--topic dossier-events.v1] [--group commune-pulse-ingest] [--exit-when-idle <seconds>]`;
+
+export async function ingestCommand(argv: string[]): Promise<void> {
+  const { values } = parseCommand(
+    argv,
+    {
+      file: { type: 'string' },
+      kafka: { type: 'boolean' },
+      json: { type: 'boolean' },
+      topic: { type: 'string' },
+      group: { type: 'string' },
+      'exit-when-idle': { type: 'string' },
+    },
+    INGEST_USAGE,
+  );
+  if (values.help) {
+    console.log(INGEST_USAGE);
+    return;
+  }
+  if ((values.file === undefined) === (values.kafka !== true)) {
+    throw new UsageError('give exactly one source: --file <path> or --kafka', INGEST_USAGE);
+  }
+  const config = configFrom(values);
+  if (values.kafka) {
+    await runKafkaIngestCommand(config, {
+      topic: values.topic,
+      group: values.group,
+      exitWhenIdleSeconds: positiveNumber(values['exit-when-idle'], '--exit-when-idle', INGEST_USAGE),
+      json: values.json === true,
+    });
+    return;
+  }
+  const path = values.file as string;
+  if (path === '-' || path === '/dev/stdin') {
+    // The embedded engine reads a piped stdin during inserts; a file path avoids that trap.
+    throw new UsageError(
+      'reading events from standard input is not supported: save them to a file first',
+      INGEST_USAGE,
+    );
+  }
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new UsageError(`no such file: ${path}`, INGEST_USAGE);
+  }
+  const logger = createLogger('cli', config.logLevel);
+  const context = await openIngestContext(config, logger);
+  try {
+    const deadLetters = config.kafkaBrokers ? await kafkaDeadLetters(config, path) : context.localDeadLetters(path);
+    const pipeline = context.createPipeline(deadLetters);
+    const bar = progressBar('import', 'bytes');
+    const started = performance.now();
+    let result: FileImportResult;
+    try {
+      result = await importNdjsonFile(path, { pipeline, onProgress: (done, total) => bar.update(done, total) });
+    } finally {
+      bar.stop();
+      await deadLetters.close?.();
+    }
+    const deriveBar = progressBar('derive', 'communes');
+    const derived = await context.derive((done, total) => deriveBar.update(done, total));
+    deriveBar.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const summary = {
+      lines: result.lines,
+      accepted: result.accepted,
+      duplicates: result.duplicates,
+      rejected: result.rejected,
+      rejected_by_reason: result.rejectedByReason,
+    };
+    if (values.json) {
+      console.log(JSON.stringify(summary));
+      return;
+    }
+    console.log(`imported ${path} into ${context.warehouse.location} in ${seconds.toFixed(1)} s`);
+    console.log(
+      formatTable([
+        { lines: result.lines, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected },
+      ]),
+    );
+    const reasons = Object.entries(result.rejectedByReason).map(([reason, count]) => ({ reason, count }));
+    if (reasons.length > 0) {
+      console.log(
+        `\nrejected by reason (details in rejected_events; original lines in ${'path' in deadLetters ? deadLetters.path : 'the DLQ topic'})`,
+      );
+      console.log(formatTable(reasons));
+    }
+    if (derived.horizonDay !== null) await printWeeklyFigures(context.warehouse, result.source);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The weekly figures of the communes and weeks this file's events fall in. */
+async function printWeeklyFigures(
+  warehouse: Awaited<ReturnType<typeof openIngestContext>>['warehouse'],
+  source: string,
+): Promise<void> {
+  const rows = await warehouse.query<Record<string, unknown>>(
+    `SELECT toString(week_start) AS week, commune_code AS commune, received, received_online AS online,
+            resolved, resolved_on_time AS on_time, returned, open_end, overdue_open AS overdue,
+            round(on_time_rate, 3) AS on_time_rate, round(median_processing_hours, 1) AS median_hours
+     FROM commune_weekly
+     WHERE (commune_code, week_start) IN (
+       SELECT DISTINCT commune_code, toMonday(toDate(occurred_at, 'Asia/Ho_Chi_Minh'))
+       FROM ingest_deliveries WHERE source = {source:String} AND outcome = 'accepted')
+     ORDER BY week, commune
+     LIMIT 200`,
+    { source },
+  );
+  if (rows.length === 0) return;
+  console.log('\nweekly figures (commune_weekly)');
+  console.log(formatTable(rows));
+}

@@ -1,0 +1,50 @@
+import { ConfigError } from '@commune-pulse/runtime';
+import { UsageError } from './args.ts';
+import { ingestCommand } from './commands/ingest.ts';
+import { queryCommand } from './commands/query.ts';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
+  ingest: { run: ingestCommand, summary: 'import an NDJSON file, or consume dossier-events.v1 from Kafka' },
+  query: { run: queryCommand, summary: 'read-only SQL over the warehouse (json, csv or table)' },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return `usage: pnpm cli <command> [options]   (pnpm cli <command> --help for its options)\n\ncommands:\n${lines.join('\n')}
+
+environment: COMMUNE_PULSE_DATA_DIR (embedded warehouse folder, default ./data), CLICKHOUSE_URL,
+             KAFKA_BROKERS, REDIS_URL, LOG_LEVEL`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`unknown command: ${name}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\n\n${error.usage}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}`);
+    if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) console.error(error.stack);
+    return 1;
+  }
+}
+
+// Exit only once everything is closed: the embedded engine must not be torn down under a running query.
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import { defaultCalendar, defaultProcedureCatalog, provinceOfCommune } from '@commune-pulse/reference-data';
+import type { Logger, RuntimeConfig } from '@commune-pulse/runtime';
+import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
+import { fileDeadLetterSink } from './dead-letters.ts';
+import { type DeriveResult, deriveLifecycle } from './derive.ts';
+import { createIngestPipeline, type DeadLetterSink, type IngestPipeline } from './pipeline.ts';
+
+export interface IngestContext {
+  warehouse: Warehouse;
+  createPipeline(deadLetters: DeadLetterSink): IngestPipeline;
+  /** Dead letters without a broker: an NDJSON file under the data folder. */
+  localDeadLetters(sourceLabel?: string): DeadLetterSink & { path: string };
+  derive(onProgress?: (done: number, total: number) => void): Promise<DeriveResult>;
+  close(): Promise<void>;
+}
+
+export async function openIngestContext(config: RuntimeConfig, logger: Logger): Promise<IngestContext> {
+  const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
+  logger.debug({ mode: warehouse.mode, location: warehouse.location }, 'warehouse open');
+  const catalog = defaultProcedureCatalog();
+  const calendar = defaultCalendar();
+  return {
+    warehouse,
+    createPipeline: (deadLetters) =>
+      createIngestPipeline({
+        warehouse,
+        provinceOfCommune,
+        isKnownProcedure: (code) => catalog.lookup(code).known,
+        deadLetters,
+      }),
+    localDeadLetters: (sourceLabel) =>
+      fileDeadLetterSink(join(config.dataDir, 'dead-letters', 'dossier-events.v1.dlq.ndjson'), sourceLabel),
+    derive: (onProgress) =>
+      deriveLifecycle(warehouse, {
+        workingMillis: (start, end) => calendar.workingMillisBetween(start, end),
+        onProgress,
+      }),
+    close: () => warehouse.close(),
+  };
+}

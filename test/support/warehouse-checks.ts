@@ -1,0 +1,89 @@
+import { expect } from 'vitest';
+import type { Warehouse } from '@commune-pulse/warehouse';
+import type { Truth } from './example.ts';
+
+const MEASURES = [
+  'received',
+  'received_online',
+  'received_counter',
+  'received_postal',
+  'resolved',
+  'resolved_on_time',
+  'returned',
+] as const;
+
+/** Checks every figure of an example's truth.json against the warehouse's public tables. */
+export async function expectTruthReproduced(warehouse: Warehouse, truth: Truth): Promise<void> {
+  const [counts] = await warehouse.query<{ accepted: number; duplicates: number; rejected: number }>(
+    'SELECT sum(events_accepted) AS accepted, sum(duplicates) AS duplicates, sum(rejected) AS rejected FROM data_quality',
+  );
+  expect(counts).toEqual({
+    accepted: truth.accepted_events,
+    duplicates: truth.duplicate_lines,
+    rejected: truth.invalid_lines,
+  });
+  const [stored] = await warehouse.query<{ n: number; distinct_ids: number }>(
+    'SELECT count() AS n, uniqExact(event_id) AS distinct_ids FROM dossier_events FINAL',
+  );
+  expect(stored).toEqual({ n: truth.accepted_events, distinct_ids: truth.accepted_events });
+
+  const daily = await warehouse.query<Record<string, unknown>>(
+    `SELECT toString(day) AS day, commune_code, ${MEASURES.join(', ')} FROM commune_daily
+     WHERE commune_code IN {communes:Array(String)} ORDER BY day, commune_code`,
+    { communes: truth.communes },
+  );
+  for (const expected of truth.daily) {
+    const row = daily.find((r) => r.day === expected.day && r.commune_code === expected.commune_code);
+    expect(row, `daily ${expected.day} ${expected.commune_code}`).toEqual(expected);
+  }
+  const weekly = await warehouse.query<Record<string, unknown>>(
+    `SELECT toString(week_start) AS week_start, commune_code, ${MEASURES.join(', ')} FROM commune_weekly
+     WHERE commune_code IN {communes:Array(String)}`,
+    { communes: truth.communes },
+  );
+  for (const expected of truth.weekly) {
+    const row = weekly.find((r) => r.week_start === expected.week_start && r.commune_code === expected.commune_code);
+    expect(row, `weekly ${expected.week_start} ${expected.commune_code}`).toEqual(expected);
+  }
+  // The window's end is the end of its last day: the open_end of that day's row.
+  const lastDay = new Date(Date.parse(`${truth.window.start}T00:00:00Z`) + (truth.window.days - 1) * 86_400_000)
+    .toISOString()
+    .slice(0, 10);
+  const ends = await warehouse.query<{ commune_code: string; open_end: number; overdue_open: number }>(
+    `SELECT commune_code, open_end, overdue_open FROM commune_daily WHERE day = {day:Date} AND commune_code IN {communes:Array(String)}`,
+    { day: lastDay, communes: truth.communes },
+  );
+  for (const commune of truth.communes) {
+    const row = ends.find((r) => r.commune_code === commune);
+    expect(row?.open_end, `open_end ${commune}`).toBe(truth.open_end[commune] ?? 0);
+    expect(row?.overdue_open, `overdue_open ${commune}`).toBe(truth.overdue_open_end[commune] ?? 0);
+  }
+}
+
+/** Every table of the warehouse, as text: where personal data must never appear. */
+export async function dumpAllTables(warehouse: Warehouse): Promise<Map<string, string>> {
+  const tables = await warehouse.query<{ name: string }>(
+    "SELECT name FROM system.tables WHERE database = currentDatabase() AND NOT is_temporary ORDER BY name",
+  );
+  const dump = new Map<string, string>();
+  for (const { name } of tables) {
+    const result = await warehouse.client.query({ query: `SELECT * FROM \`${name}\``, format: 'JSONEachRow' });
+    dump.set(name, await result.text());
+  }
+  return dump;
+}
+
+/** The derived tables without their versions, sorted: equal for the same events however they arrived. */
+export async function derivedTables(warehouse: Warehouse): Promise<Record<string, unknown[]>> {
+  const queries: Record<string, string> = {
+    dossiers: 'SELECT * FROM dossiers ORDER BY commune_code, dossier_id',
+    commune_daily: 'SELECT * FROM commune_daily ORDER BY commune_code, day',
+    commune_weekly: 'SELECT * FROM commune_weekly ORDER BY commune_code, week_start',
+    procedure_weekly: 'SELECT * FROM procedure_weekly ORDER BY commune_code, week_start, procedure_code',
+    dossier_events:
+      'SELECT * EXCEPT (ingested_at) FROM dossier_events FINAL ORDER BY commune_code, dossier_id, event_id',
+  };
+  const result: Record<string, unknown[]> = {};
+  for (const [name, sql] of Object.entries(queries)) result[name] = await warehouse.query(sql);
+  return result;
+}
