@@ -38,3 +38,56 @@ export function smallLines(): string[] {
     .split('\n')
     .filter((line) => line.trim() !== '');
 }
+
+/**
+ * The small example repeated `copies` times as distinct events (ids suffixed per copy), invalid lines kept
+ * invalid: a bigger stream whose truth is the small truth times `copies`.
+ */
+export function scaledLines(copies: number): string[] {
+  const lines = smallLines();
+  const out: string[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const line of lines) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        out.push(line);
+        continue;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        out.push(line);
+        continue;
+      }
+      const event = { ...(value as Record<string, unknown>) };
+      for (const field of ['event_id', 'dossier_id']) {
+        const text = event[field];
+        if (typeof text === 'string' && text !== '') event[field] = `${text}.c${copy}`;
+      }
+      out.push(JSON.stringify(event));
+    }
+  }
+  return out;
+}
+
+export function scaledTruth(copies: number): Truth {
+  const truth = smallTruth();
+  const scale = <T extends Record<string, unknown>>(row: T): T => {
+    const scaled: Record<string, unknown> = { ...row };
+    for (const [key, value] of Object.entries(row)) if (typeof value === 'number') scaled[key] = value * copies;
+    return scaled as T;
+  };
+  const scaleMap = (map: Record<string, number>) =>
+    Object.fromEntries(Object.entries(map).map(([key, value]) => [key, value * copies]));
+  return {
+    ...truth,
+    lines: truth.lines * copies,
+    accepted_events: truth.accepted_events * copies,
+    invalid_lines: truth.invalid_lines * copies,
+    duplicate_lines: truth.duplicate_lines * copies,
+    daily: truth.daily.map(scale),
+    weekly: truth.weekly.map(scale),
+    open_end: scaleMap(truth.open_end),
+    overdue_open_end: scaleMap(truth.overdue_open_end),
+  };
+}

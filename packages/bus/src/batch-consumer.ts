@@ -23,7 +23,9 @@ export interface BatchConsumerOptions {
    */
   handleChunk: (chunk: PartitionChunk) => Promise<void>;
   /** messages per chunk; chunks start at offsets that are multiples of it, so a retry rebuilds the same chunk */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
+  /** how long the group waits for a member that vanished (SIGKILL) before giving its partitions away */
+  sessionTimeoutMs?: number | undefined;
   maxBytesPerPartition?: number;
   retry?: { initialMs: number; maxMs: number };
   onError?: (error: unknown, attempt: number) => void;
@@ -33,7 +35,7 @@ export interface BatchConsumer {
   start(): Promise<void>;
   /** Finishes the chunk in hand, commits it, leaves the group. */
   stop(): Promise<void>;
-  /** Milliseconds since a message last arrived (or since start). */
+  /** Milliseconds since a message last arrived or the group was joined; 0 before the first join. */
   idleMs(): number;
   healthy(): boolean;
 }
@@ -73,11 +75,12 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     maxBytes: 16 * 1024 * 1024,
     minBytes: 1,
     maxWaitTimeInMs: 250,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     retry: { retries: 10 },
   });
-  let lastMessageAt = Date.now();
+  // Idle time counts from joining the group: a join can wait for a vanished member's session to expire.
+  let lastMessageAt: number | null = null;
   let failingSince: number | null = null;
   let connected = false;
   let stopping = false;
@@ -123,6 +126,13 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       consumer.on(consumer.events.DISCONNECT, () => {
         connected = false;
       });
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        lastMessageAt = Date.now();
+        options.logger.info(
+          { groupId: options.groupId, assignment: event.payload.memberAssignment },
+          'joined the consumer group',
+        );
+      });
       consumer.on(consumer.events.CRASH, (event) => {
         options.logger.error({ err: event.payload.error }, 'consumer crashed');
       });
@@ -165,7 +175,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       // disconnect() waits for the batch in hand; a chunk being stored finishes and is committed first.
       await consumer.disconnect();
     },
-    idleMs: () => Date.now() - lastMessageAt,
+    idleMs: () => (lastMessageAt === null ? 0 : Date.now() - lastMessageAt),
     healthy: () => connected && (failingSince === null || Date.now() - failingSince < 60_000),
   };
 }

@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
+import kafkajs, { type IHeaders, type Kafka, type Producer } from 'kafkajs';
 
 export interface DeadLetter {
   key: Buffer | string | null;
@@ -6,9 +6,12 @@ export interface DeadLetter {
   headers: IHeaders;
 }
 
-/** Re-produces rejected messages, original bytes and key, to the DLQ topic; acknowledged by all replicas. */
+/**
+ * Re-produces rejected messages, original bytes and key, to the DLQ topic; acknowledged by all replicas.
+ * At least once: a consumer that crashes after sending and before committing sends them again.
+ */
 export async function createDeadLetterProducer(kafka: Kafka, topic: string) {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
     async send(letters: readonly DeadLetter[]): Promise<void> {

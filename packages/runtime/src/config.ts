@@ -36,6 +36,7 @@ export const environmentSchema = z.object({
   REDIS_URL: url('redis://127.0.0.1:6379/0', ['redis:', 'rediss:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).optional(),
 });
 
 export interface RuntimeConfig {
@@ -45,6 +46,7 @@ export interface RuntimeConfig {
   redisUrl: string | undefined;
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   metricsPort: number | undefined;
+  kafkaSessionTimeoutMs: number | undefined;
 }
 
 export function formatIssues(error: z.ZodError, prefix = ''): string {
@@ -66,5 +68,6 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     redisUrl: value.REDIS_URL,
     logLevel: value.LOG_LEVEL,
     metricsPort: value.METRICS_PORT,
+    kafkaSessionTimeoutMs: value.KAFKA_SESSION_TIMEOUT_MS,
   };
 }

@@ -20,7 +20,7 @@ export interface KafkaIngestOptions {
   /** how often the lifecycle tables catch up with new events */
   deriveIntervalMs?: number;
   partitions?: number;
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   logger: Logger;
   onChunkStored?: (outcome: BatchOutcome) => void;
 }
@@ -69,6 +69,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     groupId: options.group ?? DEFAULT_INGEST_GROUP,
     logger,
     chunkSize: options.chunkSize,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     onError: () => metrics.retries.inc(),
     handleChunk: async (chunk) => {
       const timer = metrics.batchSeconds.startTimer();

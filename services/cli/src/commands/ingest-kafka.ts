@@ -10,6 +10,7 @@ export async function runKafkaIngestCommand(
     topic?: string | undefined;
     group?: string | undefined;
     exitWhenIdleSeconds?: number | undefined;
+    chunkSize?: number | undefined;
     json: boolean;
   },
 ): Promise<void> {

@@ -8,7 +8,8 @@ import { kafkaDeadLetters, runKafkaIngestCommand } from './ingest-kafka.ts';
 
 export const INGEST_USAGE = `usage:
   pnpm cli ingest --file <path.ndjson> [--json] [--data-dir <dir>]
-  pnpm cli ingest --kafka [--topic dossier-events.v1] [--group commune-pulse-ingest] [--exit-when-idle <seconds>]`;
+  pnpm cli ingest --kafka [--topic dossier-events.v1] [--group commune-pulse-ingest] [--exit-when-idle <seconds>]
+                  [--chunk-size <messages per insert, default 5000>] [--json]`;
 
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -20,6 +21,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       topic: { type: 'string' },
       group: { type: 'string' },
       'exit-when-idle': { type: 'string' },
+      'chunk-size': { type: 'string' },
     },
     INGEST_USAGE,
   );
@@ -36,6 +38,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       topic: values.topic,
       group: values.group,
       exitWhenIdleSeconds: positiveNumber(values['exit-when-idle'], '--exit-when-idle', INGEST_USAGE),
+      chunkSize: positiveNumber(values['chunk-size'], '--chunk-size', INGEST_USAGE),
       json: values.json === true,
     });
     return;

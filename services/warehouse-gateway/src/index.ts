@@ -1,0 +1,1 @@
+export { startWarehouseGateway, type WarehouseGateway, type WarehouseGatewayOptions } from './gateway.ts';

@@ -1,0 +1,84 @@
+import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { createLogger } from '@commune-pulse/runtime';
+import kafkajs, { type IHeaders, type KafkaMessage } from 'kafkajs';
+
+const logger = createLogger('test-kafka', 'silent');
+
+export function testKafka(brokers: string[]) {
+  return createKafka({ brokers, clientId: 'commune-pulse-test', logger });
+}
+
+/** The dossier id of a line when it has one: producers key by it, as the contract asks. */
+function keyOf(line: string): string | null {
+  try {
+    const value = JSON.parse(line) as { dossier_id?: unknown };
+    return typeof value.dossier_id === 'string' && value.dossier_id !== '' ? value.dossier_id : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function produceLines(
+  brokers: string[],
+  topic: string,
+  lines: readonly string[],
+  options: { partitions?: number; compression?: number } = {},
+): Promise<void> {
+  const kafka = testKafka(brokers);
+  await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? 4 }]);
+  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    for (let start = 0; start < lines.length; start += 2_000) {
+      await producer.send({
+        topic,
+        compression: options.compression,
+        messages: lines.slice(start, start + 2_000).map((line) => ({ key: keyOf(line), value: line })),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface ConsumedMessage {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    out[name] = Array.isArray(value) ? String(value[0]) : String(value ?? '');
+  }
+  return out;
+}
+
+/** Reads a topic from the beginning until `count` messages arrived or the timeout passed. */
+export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000) {
+  const kafka = testKafka(brokers);
+  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}` });
+  const messages: ConsumedMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    void consumer.run({
+      eachMessage: async ({ message }: { message: KafkaMessage }) => {
+        messages.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers: headerText(message.headers),
+        });
+        if (messages.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await done;
+  await consumer.disconnect();
+  return messages;
+}
