@@ -9,5 +9,6 @@ export default defineConfig({
     exclude: ['**/node_modules/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importNdjsonFile, type IngestContext, openIngestContext } from '@commune-pulse/ingest';
+import { type IngestContext, importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
 import { createLogger, loadConfig } from '@commune-pulse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_EVENTS, smallLines, smallTruth } from '../support/example.ts';
@@ -45,10 +45,16 @@ describe('file import into the embedded warehouse', () => {
 
       const before = await dumpAllTables(context.warehouse);
       const second = await importFile(context, SMALL_EVENTS);
-      expect(second).toMatchObject({ lines: truth.lines, accepted: 0, duplicates: truth.accepted_events + truth.duplicate_lines });
+      expect(second).toMatchObject({
+        lines: truth.lines,
+        accepted: 0,
+        duplicates: truth.accepted_events + truth.duplicate_lines,
+      });
       await expectTruthReproduced(context.warehouse, truth);
       const after = await derivedTables(context.warehouse);
-      const [deliveries] = await context.warehouse.query<{ n: number }>('SELECT count() AS n FROM ingest_deliveries FINAL');
+      const [deliveries] = await context.warehouse.query<{ n: number }>(
+        'SELECT count() AS n FROM ingest_deliveries FINAL',
+      );
       expect(deliveries?.n).toBe(truth.lines);
       expect(after.dossier_events).toHaveLength(truth.accepted_events);
       expect(before.size).toBeGreaterThan(0);
@@ -58,7 +64,9 @@ describe('file import into the embedded warehouse', () => {
   it('never stores personal fields in any table', async () => {
     await withContext(join(root, 'small'), async (context) => {
       const tables = await dumpAllTables(context.warehouse);
-      expect([...tables.keys()]).toEqual(expect.arrayContaining(['dossier_events', 'ingest_deliveries', 'dossiers_rows']));
+      expect([...tables.keys()]).toEqual(
+        expect.arrayContaining(['dossier_events', 'ingest_deliveries', 'dossiers_rows']),
+      );
       for (const [table, text] of tables) {
         for (const pii of truth.pii_strings) expect(text.includes(pii), `${pii} in ${table}`).toBe(false);
       }

@@ -72,10 +72,10 @@ export function scaledLines(copies: number): string[] {
 
 export function scaledTruth(copies: number): Truth {
   const truth = smallTruth();
-  const scale = <T extends Record<string, unknown>>(row: T): T => {
-    const scaled: Record<string, unknown> = { ...row };
+  const scale = <T extends MeasuresRow>(row: T): T => {
+    const scaled: Record<string, unknown> = { ...(row as object) };
     for (const [key, value] of Object.entries(row)) if (typeof value === 'number') scaled[key] = value * copies;
-    return scaled as T;
+    return scaled as unknown as T;
   };
   const scaleMap = (map: Record<string, number>) =>
     Object.fromEntries(Object.entries(map).map(([key, value]) => [key, value * copies]));

@@ -52,3 +52,39 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what 
     await sleep(100);
   }
 }
+
+const GATEWAY = join(REPO_ROOT, 'services', 'warehouse-gateway', 'src', 'main.ts');
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The warehouse gateway (ClickHouse HTTP over the embedded engine) as its own process, ready to serve. */
+export async function startGateway(dataDir: string, port: number): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [...NODE_FLAGS, GATEWAY, '--data-dir', dataDir, '--port', String(port)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  await waitFor(() => output.includes('listening on'), 30_000, 'the warehouse gateway');
+  return { child, exited, output: () => output };
+}

@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
 import type { Warehouse } from '@commune-pulse/warehouse';
+import { expect } from 'vitest';
 import type { Truth } from './example.ts';
 
 const MEASURES = [
@@ -63,7 +63,7 @@ export async function expectTruthReproduced(warehouse: Warehouse, truth: Truth):
 /** Every table of the warehouse, as text: where personal data must never appear. */
 export async function dumpAllTables(warehouse: Warehouse): Promise<Map<string, string>> {
   const tables = await warehouse.query<{ name: string }>(
-    "SELECT name FROM system.tables WHERE database = currentDatabase() AND NOT is_temporary ORDER BY name",
+    'SELECT name FROM system.tables WHERE database = currentDatabase() AND NOT is_temporary ORDER BY name',
   );
   const dump = new Map<string, string>();
   for (const { name } of tables) {

@@ -69,7 +69,6 @@ export function createWarehouse(options: WarehouseOptions): Warehouse {
   if (options.clickhouseUrl) {
     const client = createClient({
       url: options.clickhouseUrl,
-      request_timeout: 300_000,
       // The embedded engine prints 64-bit integers as JSON numbers; the server is told to do the same so that
       // callers see one shape whichever backend runs.
       clickhouse_settings: { date_time_input_format: 'best_effort', output_format_json_quote_64bit_integers: 0 },
