@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createKafka, ensureTopics } from '@commune-pulse/bus';
 import { createLogger } from '@commune-pulse/runtime';
 import kafkajs, { type IHeaders, type KafkaMessage } from 'kafkajs';
@@ -81,4 +84,52 @@ export async function readTopic(brokers: string[], topic: string, count: number,
   await done;
   await consumer.disconnect();
   return messages;
+}
+
+/** The classpath of the Maven Central Kafka jars that `pnpm services:up` resolved, when it did. */
+export function localKafkaClasspath(): string | null {
+  const dir = process.env.COMMUNE_PULSE_SERVICES_DIR ?? join(import.meta.dirname, '..', '..', '.cache', 'services');
+  const file = join(dir, 'kafka.classpath');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+}
+
+/**
+ * Produces lines with Kafka's own Java console producer, compressed with a codec kafkajs cannot decode by
+ * itself (snappy batches from Java come in xerial framing): what a province's Java system would send.
+ */
+export async function produceWithJavaProducer(
+  classpath: string,
+  brokers: string[],
+  topic: string,
+  lines: readonly string[],
+  codec: 'gzip' | 'snappy' | 'lz4' | 'zstd',
+): Promise<void> {
+  await ensureTopics(testKafka(brokers), [{ topic, numPartitions: 2 }]);
+  const child = spawn(
+    'java',
+    [
+      '-Xmx192m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-cp',
+      classpath,
+      'org.apache.kafka.tools.ConsoleProducer',
+      '--bootstrap-server',
+      brokers.join(','),
+      '--topic',
+      topic,
+      '--compression-codec',
+      codec,
+      '--batch-size',
+      '500',
+    ],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  let errors = '';
+  child.stderr.on('data', (chunk) => {
+    errors += chunk.toString();
+  });
+  child.stdin.end(`${lines.join('\n')}\n`);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`the Java console producer failed (${code}): ${errors.slice(-2000)}`);
 }

@@ -84,6 +84,9 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   let failingSince: number | null = null;
   let connected = false;
   let stopping = false;
+  // The batch being processed: stop() waits for it, so that its last stored chunk is committed while the
+  // consumer is still connected (kafkajs' disconnect does not wait for a running eachBatch).
+  let batchInHand: Promise<void> | null = null;
 
   async function storeWithRetry(chunk: PartitionChunk, heartbeat: () => Promise<void>, isActive: () => boolean) {
     let attempt = 0;
@@ -144,35 +147,44 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          if (batch.messages.length > 0) lastMessageAt = Date.now();
-          const isActive = () => isRunning() && !isStale() && !stopping;
-          for (const messages of chunkByOffset(batch.messages, chunkSize)) {
-            if (!isActive()) return;
-            const first = messages[0] as KafkaMessage;
-            const last = messages[messages.length - 1] as KafkaMessage;
-            const chunk: PartitionChunk = {
-              topic: batch.topic,
-              partition: batch.partition,
-              messages,
-              firstOffset: first.offset,
-              lastOffset: last.offset,
-              lag: Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
-            };
-            const stored = await storeWithRetry(chunk, heartbeat, isActive);
-            if (!stored) return;
-            // Only the contiguous prefix that is stored moves the position, and it is committed at once.
-            resolveOffset(last.offset);
-            await consumer.commitOffsets([
-              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-            ]);
-            await heartbeat();
+          const work = (async () => {
+            if (batch.messages.length > 0) lastMessageAt = Date.now();
+            const isActive = () => isRunning() && !isStale() && !stopping;
+            for (const messages of chunkByOffset(batch.messages, chunkSize)) {
+              if (!isActive()) return;
+              const first = messages[0] as KafkaMessage;
+              const last = messages[messages.length - 1] as KafkaMessage;
+              const chunk: PartitionChunk = {
+                topic: batch.topic,
+                partition: batch.partition,
+                messages,
+                firstOffset: first.offset,
+                lastOffset: last.offset,
+                lag: Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
+              };
+              const stored = await storeWithRetry(chunk, heartbeat, isActive);
+              if (!stored) return;
+              // Only the contiguous prefix that is stored moves the position, and it is committed at once.
+              resolveOffset(last.offset);
+              await consumer.commitOffsets([
+                { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+              ]);
+              await heartbeat();
+            }
+          })();
+          batchInHand = work;
+          try {
+            await work;
+          } finally {
+            batchInHand = null;
           }
         },
       });
     },
     async stop() {
       stopping = true;
-      // disconnect() waits for the batch in hand; a chunk being stored finishes and is committed first.
+      // The chunk being stored finishes and is committed; the rest of the batch is left for the next owner.
+      if (batchInHand) await batchInHand.catch(() => {});
       await consumer.disconnect();
     },
     idleMs: () => (lastMessageAt === null ? 0 : Date.now() - lastMessageAt),
