@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { dossierEventV1 } from './dossier-event.ts';
+import { communePressureMessage } from './pressure.ts';
 import { rejectedEventRow } from './reject.ts';
+import { communeStaffingRow } from './staffing.ts';
 
 /** Every published schema, by the file name its JSON Schema is committed under (packages/contracts/schemas). */
 export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   'dossier-event-v1': dossierEventV1,
   'rejected-event': rejectedEventRow,
+  'commune-pressure-v1': communePressureMessage,
+  'commune-staffing-row': communeStaffingRow,
 };
 
 export function jsonSchemaFiles(): Record<string, string> {

@@ -1,4 +1,5 @@
 export * from './migrate.ts';
 export * from './open.ts';
 export * from './read-only.ts';
+export * from './reference-inputs.ts';
 export * from './warehouse.ts';

@@ -1,5 +1,6 @@
 export * from './erlang-c.ts';
 export * from './forecast.ts';
+export * from './indicator.ts';
 export * from './lifecycle.ts';
 export * from './params.ts';
 export * from './pressure.ts';

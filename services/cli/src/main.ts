@@ -1,11 +1,27 @@
 import { ConfigError } from '@commune-pulse/runtime';
 import { UsageError } from './args.ts';
+import { catalogCommand } from './commands/catalog.ts';
+import { countersCommand } from './commands/counters.ts';
+import { estimateCommand } from './commands/estimate.ts';
+import { explainCommand } from './commands/explain.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
+import { staffingCommand } from './commands/staffing.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   ingest: { run: ingestCommand, summary: 'import an NDJSON file, or consume dossier-events.v1 from Kafka' },
   query: { run: queryCommand, summary: 'read-only SQL over the warehouse (json, csv or table)' },
+  catalog: { run: catalogCommand, summary: 'import a procedure catalog CSV, or show the catalog in force' },
+  staffing: {
+    run: staffingCommand,
+    summary: 'import a staffing roster CSV, show a commune, consume commune-staffing.v1',
+  },
+  estimate: {
+    run: estimateCommand,
+    summary: "compute and store every commune's pressure for a week or the last 7 days",
+  },
+  explain: { run: explainCommand, summary: "every input and step behind one commune's pressure for a week" },
+  counters: { run: countersCommand, summary: 'counters needed for an arrival rate and handling time (Erlang C)' },
 };
 
 function usage(): string {

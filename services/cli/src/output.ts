@@ -4,7 +4,7 @@ export function formatTable(rows: readonly Record<string, unknown>[], columns?: 
   if (names.length === 0) return '(no rows)';
   const cell = (value: unknown): string => {
     if (value === null || value === undefined) return '';
-    if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(3);
+    if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
     if (typeof value === 'object') return JSON.stringify(value);
     return String(value);
   };

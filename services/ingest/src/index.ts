@@ -4,3 +4,4 @@ export * from './derive.ts';
 export * from './file-import.ts';
 export * from './kafka-ingest.ts';
 export * from './pipeline.ts';
+export * from './staffing-topic.ts';

@@ -68,10 +68,12 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       bar.stop();
       await deadLetters.close?.();
     }
+    const imported = performance.now();
     const deriveBar = progressBar('derive', 'communes');
     const derived = await context.derive((done, total) => deriveBar.update(done, total));
     deriveBar.stop();
-    const seconds = (performance.now() - started) / 1000;
+    const importSeconds = (imported - started) / 1000;
+    const deriveSeconds = (performance.now() - imported) / 1000;
     const summary = {
       lines: result.lines,
       accepted: result.accepted,
@@ -83,7 +85,10 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       console.log(JSON.stringify(summary));
       return;
     }
-    console.log(`imported ${path} into ${context.warehouse.location} in ${seconds.toFixed(1)} s`);
+    console.log(
+      `imported ${path} into ${context.warehouse.location}: ${importSeconds.toFixed(1)} s ` +
+        `(${Math.round(result.lines / importSeconds)} lines/s), lifecycle tables ${deriveSeconds.toFixed(1)} s`,
+    );
     console.log(
       formatTable([
         { lines: result.lines, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected },

@@ -1,0 +1,530 @@
+import {
+  DAY_MS,
+  defaultCalendar,
+  formatDay,
+  HOUR_MS,
+  parseDay,
+  vnDayNumber,
+  vnDayNumberStartMs,
+  type WorkingCalendar,
+  weekdayOf,
+} from '@commune-pulse/reference-data';
+import { createTimestampFormatter, createWorkClock, WORKING_DAY_MS, type WorkClock } from './clock.ts';
+import {
+  COUNTER_HALF_HOUR_TABLE,
+  COUNTER_WEEKDAY_FACTORS,
+  INTAKE_REFUSED,
+  ONLINE_HOLIDAY_FACTOR,
+  ONLINE_HOUR_TABLE,
+  ONLINE_WEEKDAY_FACTORS,
+  POSTAL_SHARE,
+  type ProcedureProfile,
+  SUSPENDED_PROBABILITY,
+  WITHDRAWN_PROBABILITY,
+} from './domain.ts';
+import { type DeliveryFaults, type FaultCounts, withDeliveryFaults } from './faults.ts';
+import { personalFields } from './personal.ts';
+import { type CommuneProfile, communeProfiles, pressureOn, type SimulationScope } from './profiles.ts';
+import { exponential, hashSeed, hashUniform, logNormal, mulberry32, normal, pick, poisson, type Random } from './random.ts';
+
+/** The online share of receipts over time: linear from `start` to `end` over `days` days from `fromDay`. */
+export type OnlineShareCurve = {
+  readonly start: number;
+  readonly end: number;
+  /** Default 365. */
+  readonly days?: number | undefined;
+  /** Default: the simulation's first day. */
+  readonly fromDay?: string | undefined;
+};
+
+export const DEFAULT_ONLINE_SHARE: OnlineShareCurve = { start: 0.35, end: 0.6, days: 365 };
+
+export type SimulationOptions = SimulationScope & {
+  /**
+   * Events occur before this instant (epoch ms), never at or after it; default the end of the last simulated day.
+   * Dossiers still open then stay open.
+   */
+  readonly endMs?: number | undefined;
+  readonly onlineShare?: OnlineShareCurve | undefined;
+  /** Delivery faults of a real source; default none (a clean stream in occurred_at order). */
+  readonly faults?: DeliveryFaults | undefined;
+  /** Working days and holidays; default Vietnam's public holidays (`defaultCalendar()`). */
+  readonly calendar?: WorkingCalendar | undefined;
+  /** Called after each day of the stream has been generated. */
+  readonly onProgress?: ((doneDays: number, totalDays: number) => void) | undefined;
+};
+
+export type SimulationSummary = {
+  /** Distinct valid events in the stream. */
+  events: number;
+  /** Lines in the stream: events, redeliveries and invalid lines. */
+  lines: number;
+  dossiers: number;
+  communes: number;
+  days: number;
+  firstDay: string;
+  lastDay: string;
+  endMs: number;
+  /** Events per type, distinct events only. */
+  eventsByType: Record<string, number>;
+  /** Dossiers whose first events carry personal fields. */
+  personal: number;
+} & FaultCounts;
+
+const EVENT_TYPES = [
+  'submitted',
+  'received',
+  'intake_refused',
+  'processing',
+  'supplement_requested',
+  'supplement_received',
+  'fee_requested',
+  'deadline_extended',
+  'withdrawn',
+  'suspended',
+  'resolved',
+  'returned',
+] as const;
+const SUBMITTED = 0;
+const RECEIVED = 1;
+const INTAKE_REFUSED_TYPE = 2;
+const PROCESSING = 3;
+const SUPPLEMENT_REQUESTED = 4;
+const SUPPLEMENT_RECEIVED = 5;
+const FEE_REQUESTED = 6;
+const DEADLINE_EXTENDED = 7;
+const WITHDRAWN = 8;
+const SUSPENDED = 9;
+const RESOLVED = 10;
+const RETURNED = 11;
+/** TrangThaiHoSo per type (dossier-event-v1.md); 0 where the portal has no code. */
+const STATUS_CODES = [1, 2, 3, 4, 5, 0, 6, 0, 7, 8, 9, 10];
+
+const CHANNELS = ['counter', 'online', 'postal'] as const;
+const COUNTER = 0;
+const ONLINE = 1;
+const POSTAL = 2;
+
+const MINUTE_MS = 60_000;
+const SALT_DAY = 0xda7;
+const SALT_PERSONAL = 0x9e5;
+
+/** What serialising an event needs from its dossier; the per-event state is only a type and an index. */
+type Dossier = {
+  readonly id: string;
+  /** `","dossier_id":…,"source_system":"…"`: the members every event of the dossier shares. */
+  readonly common: string;
+  due: string;
+  extendedDue: string;
+  readonly officer: string;
+  readonly personal: string;
+};
+
+/** Events whose occurred_at falls on one day: second of the day, dossier, and type + 16 × index in the dossier. */
+type DayBucket = { seconds: number[]; dossiers: Dossier[]; codes: number[] };
+
+type Simulation = {
+  readonly seed: number;
+  readonly profiles: readonly CommuneProfile[];
+  readonly clock: WorkClock;
+  readonly formatTimestamp: (epochMs: number) => string;
+  readonly startDay: number;
+  readonly lastOriginDay: number;
+  readonly lastDay: number;
+  readonly endMs: number;
+  readonly onlineShareOn: (dayNumber: number) => number;
+  readonly personalShare: number;
+};
+
+/**
+ * Dossier events as NDJSON lines (no trailing newline), roughly in occurred_at order (by day across communes,
+ * by second within a day) unless faults are asked for. Streams: memory holds the days that still have events of
+ * open dossiers to come, never the whole output. The generator's return value is the summary.
+ */
+export function simulateEvents(options: SimulationOptions): Generator<string, SimulationSummary, undefined> {
+  const simulation = prepare(options);
+  const faults = options.faults ?? {};
+  const summary: SimulationSummary = {
+    events: 0,
+    lines: 0,
+    dossiers: 0,
+    communes: simulation.profiles.length,
+    days: options.days,
+    firstDay: options.startDay,
+    lastDay: formatDay(simulation.lastOriginDay),
+    endMs: simulation.endMs,
+    eventsByType: Object.fromEntries(EVENT_TYPES.map((type) => [type, 0])),
+    personal: 0,
+    redelivered: 0,
+    disordered: 0,
+    late: 0,
+    invalid: 0,
+  };
+  const position = { day: simulation.startDay };
+  const clean = cleanStream(simulation, summary, position, options.onProgress);
+  return run(withDeliveryFaults(clean, faults, simulation.seed, () => position.day, summary), summary);
+}
+
+function* run(lines: Generator<string>, summary: SimulationSummary): Generator<string, SimulationSummary, undefined> {
+  for (const line of lines) {
+    summary.lines++;
+    yield line;
+  }
+  return summary;
+}
+
+function prepare(options: SimulationOptions): Simulation {
+  const profiles = communeProfiles(options);
+  const startDay = parseDay(options.startDay);
+  const lastOriginDay = startDay + options.days - 1;
+  const spanEndMs = vnDayNumberStartMs(lastOriginDay + 1);
+  const endMs = options.endMs ?? spanEndMs;
+  if (!Number.isFinite(endMs)) throw new RangeError(`endMs must be a finite instant, got ${endMs}`);
+  const curve = options.onlineShare ?? DEFAULT_ONLINE_SHARE;
+  for (const [name, value] of [
+    ['onlineShare.start', curve.start],
+    ['onlineShare.end', curve.end],
+  ] as const) {
+    if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be between 0 and 1, got ${value}`);
+  }
+  const curveDays = curve.days ?? 365;
+  if (!(curveDays > 0)) throw new RangeError(`onlineShare.days must be positive, got ${curveDays}`);
+  const curveStart = curve.fromDay === undefined ? startDay : parseDay(curve.fromDay);
+  const personalShare = options.faults?.personal ?? 0;
+  if (!(personalShare >= 0 && personalShare <= 1)) {
+    throw new RangeError(`faults.personal must be between 0 and 1, got ${personalShare}`);
+  }
+  return {
+    seed: options.seed,
+    profiles,
+    clock: createWorkClock(options.calendar ?? defaultCalendar()),
+    formatTimestamp: createTimestampFormatter(),
+    startDay,
+    lastOriginDay,
+    // An endMs at midnight ends the previous day: nothing can occur on the day it starts.
+    lastDay: vnDayNumber(endMs - 1),
+    endMs,
+    onlineShareOn: (day) => {
+      const progress = Math.min(1, Math.max(0, (day - curveStart) / curveDays));
+      return curve.start + (curve.end - curve.start) * progress;
+    },
+    personalShare,
+  };
+}
+
+function* cleanStream(
+  simulation: Simulation,
+  summary: SimulationSummary,
+  position: { day: number },
+  onProgress: SimulationOptions['onProgress'],
+): Generator<string, void, undefined> {
+  const buckets = new Map<number, DayBucket>();
+  const generator = new DossierGenerator(simulation, buckets, summary);
+  const totalDays = Math.max(0, simulation.lastDay - simulation.startDay + 1);
+  const counts = new Int32Array(86_401);
+  const typeCounts = new Array<number>(EVENT_TYPES.length).fill(0);
+  for (let day = simulation.startDay; day <= simulation.lastDay; day++) {
+    position.day = day;
+    if (day <= simulation.lastOriginDay) {
+      for (const profile of simulation.profiles) generator.originate(profile, day);
+    }
+    const bucket = buckets.get(day);
+    buckets.delete(day);
+    if (bucket !== undefined) {
+      const prefix = `${formatDay(day)}T`;
+      for (const line of serialiseDay(bucket, prefix, counts, typeCounts)) {
+        summary.events++;
+        yield line;
+      }
+    }
+    onProgress?.(day - simulation.startDay + 1, totalDays);
+  }
+  for (const [index, type] of EVENT_TYPES.entries()) summary.eventsByType[type] = typeCounts[index] ?? 0;
+}
+
+const TWO_DIGITS: readonly string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const LINE_START = '{"schema":"dossier-event/1","event_id":"';
+const TYPE_MEMBERS = EVENT_TYPES.map((type) => `","event_type":"${type}","occurred_at":"`);
+const STATUS_MEMBERS = STATUS_CODES.map((code) => (code === 0 ? '' : `,"status_code":${code}`));
+
+/** One day's events in second order (a counting sort: stable, so a dossier's same-second events keep their order). */
+function* serialiseDay(
+  bucket: DayBucket,
+  prefix: string,
+  counts: Int32Array,
+  typeCounts: number[],
+): Generator<string, void, undefined> {
+  const { seconds, dossiers, codes } = bucket;
+  const n = seconds.length;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[(seconds[i] as number) + 1]++;
+  for (let s = 1; s < counts.length; s++) counts[s] = (counts[s] as number) + (counts[s - 1] as number);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = seconds[i] as number;
+    order[counts[s] as number] = i;
+    counts[s] = (counts[s] as number) + 1;
+  }
+  for (let j = 0; j < n; j++) {
+    const i = order[j] as number;
+    const second = seconds[i] as number;
+    const dossier = dossiers[i] as Dossier;
+    const code = codes[i] as number;
+    const type = code & 15;
+    typeCounts[type] = (typeCounts[type] as number) + 1;
+    const time = `${prefix}${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}+07:00`;
+    let extra = STATUS_MEMBERS[type] as string;
+    if (type === RECEIVED) extra = `,"due_at":"${dossier.due}"${extra}${dossier.personal}`;
+    else if (type === DEADLINE_EXTENDED) extra = `,"due_at":"${dossier.extendedDue}"`;
+    else if (type === PROCESSING || type === RESOLVED) extra = `,"officer_ref":"${dossier.officer}"${extra}`;
+    else if (type === SUBMITTED) extra += dossier.personal;
+    yield `${LINE_START}${dossier.id}.${code >> 4}${TYPE_MEMBERS[type]}${time}${dossier.common}${extra}}`;
+  }
+}
+
+/** Creates the dossiers that start on a day and files their events under the days they occur on. */
+class DossierGenerator {
+  private readonly simulation: Simulation;
+  private readonly buckets: Map<number, DayBucket>;
+  private readonly summary: SimulationSummary;
+  private readonly catchUp = new Map<number, number>();
+  // The events of the dossier being built, before they are filed.
+  private times: number[] = [];
+  private types: number[] = [];
+
+  constructor(simulation: Simulation, buckets: Map<number, DayBucket>, summary: SimulationSummary) {
+    this.simulation = simulation;
+    this.buckets = buckets;
+    this.summary = summary;
+  }
+
+  /** The dossiers of one commune whose first event (online submission or counter receipt) falls on `day`. */
+  originate(profile: CommuneProfile, day: number): void {
+    const { simulation } = this;
+    const dayStartMs = vnDayNumberStartMs(day);
+    if (dayStartMs >= simulation.endMs) return;
+    const random = mulberry32(hashSeed(simulation.seed, profile.key, day, SALT_DAY));
+    const weekday = weekdayOf(day);
+    const working = simulation.clock.isWorkingDay(day);
+    const holiday = !working && weekday < 5;
+
+    const share = Math.min(0.97, Math.max(0.02, simulation.onlineShareOn(day) + profile.onlineOffset));
+    const onlineProbability = dossierOnlineProbability(share);
+    // Day-to-day variation beyond Poisson noise: weather, market days, a school term starting.
+    const base = profile.meanDailyReceipts * Math.exp(0.15 * normal(random) - 0.01125);
+    const counterMean = working
+      ? base * (COUNTER_WEEKDAY_FACTORS[weekday] ?? 0) * this.catchUpFactor(day) * (1 - onlineProbability)
+      : 0;
+    const onlineMean =
+      base * (ONLINE_WEEKDAY_FACTORS[weekday] ?? 0) * (holiday ? ONLINE_HOLIDAY_FACTOR : 1) * onlineProbability;
+    const counterCount = poisson(random, counterMean);
+    const onlineCount = poisson(random, onlineMean);
+    if (counterCount + onlineCount === 0) return;
+
+    // Arrival instants, sorted so that dossier numbers follow arrival order as a center's register does.
+    // Encoded as second-of-day × 4 + channel.
+    const arrivals: number[] = [];
+    for (let i = 0; i < onlineCount; i++) {
+      const hour = pick(random, ONLINE_HOUR_TABLE);
+      arrivals.push(((hour * 3600 + random() * 3600) | 0) * 4 + ONLINE);
+    }
+    for (let i = 0; i < counterCount; i++) {
+      const slot = pick(random, COUNTER_HALF_HOUR_TABLE);
+      // Slots 0–8 are 07:00–11:30, 9–15 are 13:30–17:00.
+      const slotStart = slot < 9 ? 7 * 3600 + slot * 1800 : 13.5 * 3600 + (slot - 9) * 1800;
+      const channel = random() < POSTAL_SHARE ? POSTAL : COUNTER;
+      arrivals.push(((slotStart + random() * 1800) | 0) * 4 + channel);
+    }
+    arrivals.sort((a, b) => a - b);
+    const datePart = formatDay(day).replaceAll('-', '').slice(2);
+    const idPrefix = `SIM${simulation.seed}-${profile.commune.code}-${datePart}-`;
+    for (let i = 0; i < arrivals.length; i++) {
+      const code = arrivals[i] as number;
+      const originMs = dayStartMs + (code >> 2) * 1000;
+      if (originMs >= simulation.endMs) break;
+      this.dossier(profile, day, i + 1, idPrefix, code & 3, originMs, random);
+    }
+  }
+
+  /** Counter demand that waited through a long closure (Tết, the 30/4–1/5 bridge) comes on the day after. */
+  private catchUpFactor(day: number): number {
+    let factor = this.catchUp.get(day);
+    if (factor === undefined) {
+      let previous = day - 1;
+      while (previous > day - 30 && !this.simulation.clock.isWorkingDay(previous)) previous--;
+      const gap = day - previous;
+      factor = gap > 3 ? 1 + Math.min(0.6, 0.1 * (gap - 3)) : 1;
+      this.catchUp.set(day, factor);
+    }
+    return factor;
+  }
+
+  private dossier(
+    profile: CommuneProfile,
+    day: number,
+    sequence: number,
+    idPrefix: string,
+    channel: number,
+    originMs: number,
+    random: Random,
+  ): void {
+    const procedure = profile.mix.procedures[pick(random, profile.mix.table)] as ProcedureProfile;
+    this.times.length = 0;
+    this.types.length = 0;
+
+    const built = this.lifecycle(profile, procedure, channel, originMs, random);
+    if (this.times.length === 0) return;
+
+    const id = `${idPrefix}${String(sequence).padStart(4, '0')}`;
+    const personal =
+      this.simulation.personalShare > 0 &&
+      hashUniform(this.simulation.seed ^ SALT_PERSONAL, profile.key, day, sequence) < this.simulation.personalShare
+        ? personalFields(hashSeed(this.simulation.seed, profile.key, day, sequence), profile.commune)
+        : '';
+    const officers = profile.officers;
+    const dossier: Dossier = {
+      id,
+      common: `","dossier_id":"${id}","commune_code":"${profile.commune.code}","procedure_code":"${procedure.code}","channel":"${CHANNELS[channel]}","source_system":"${profile.sourceSystem}"`,
+      due: built.dueMs > 0 ? this.simulation.formatTimestamp(built.dueMs) : '',
+      extendedDue: built.extendedDueMs > 0 ? this.simulation.formatTimestamp(built.extendedDueMs) : '',
+      officer: officers[sequence % officers.length] as string,
+      personal,
+    };
+    this.summary.dossiers++;
+    if (personal !== '') this.summary.personal++;
+    for (let i = 0; i < this.times.length; i++) {
+      const time = this.times[i] as number;
+      const eventDay = vnDayNumber(time);
+      let bucket = this.buckets.get(eventDay);
+      if (bucket === undefined) {
+        bucket = { seconds: [], dossiers: [], codes: [] };
+        this.buckets.set(eventDay, bucket);
+      }
+      bucket.seconds.push((time - vnDayNumberStartMs(eventDay)) / 1000);
+      bucket.dossiers.push(dossier);
+      bucket.codes.push((this.types[i] as number) | (i << 4));
+    }
+  }
+
+  /** Adds an event unless it falls at or after the end; false then (the dossier's later events are later still). */
+  private add(type: number, timeMs: number): boolean {
+    const previous = this.times.length === 0 ? Number.NEGATIVE_INFINITY : (this.times[this.times.length - 1] as number);
+    // Whole seconds, strictly after the dossier's previous event: the lifecycle order is never ambiguous.
+    const time = Math.max(Math.floor(timeMs / 1000) * 1000, previous + 1000);
+    if (time >= this.simulation.endMs) return false;
+    this.times.push(time);
+    this.types.push(type);
+    return true;
+  }
+
+  /**
+   * The dossier's events (dossier-event-v1.md lifecycle) into `times`/`types`. Processing runs in office time;
+   * an understaffed commune (pressure above 1) works proportionally slower, so more of its dossiers pass their
+   * due date.
+   */
+  private lifecycle(
+    profile: CommuneProfile,
+    procedure: ProcedureProfile,
+    channel: number,
+    originMs: number,
+    random: Random,
+  ): { dueMs: number; extendedDueMs: number } {
+    const { clock } = this.simulation;
+    const none = { dueMs: 0, extendedDueMs: 0 };
+    let receivedMs = originMs;
+    if (channel === ONLINE) {
+      if (!this.add(SUBMITTED, originMs)) return none;
+      // The center picks online files up in office hours, within a couple of hours of the next opening.
+      receivedMs = clock.addWorking(originMs, 5 * MINUTE_MS + exponential(random, 90 * MINUTE_MS));
+    }
+    const refusedShare = channel === ONLINE ? INTAKE_REFUSED.online : channel === POSTAL ? INTAKE_REFUSED.postal : INTAKE_REFUSED.counter;
+    if (random() < refusedShare) {
+      this.add(INTAKE_REFUSED_TYPE, channel === ONLINE ? receivedMs : clock.addWorking(originMs, 5 * MINUTE_MS + random() * 15 * MINUTE_MS));
+      return none;
+    }
+    const dueMs = clock.dueAt(receivedMs, procedure.deadlineWorkingDays);
+    const result = { dueMs, extendedDueMs: 0 };
+    if (!this.add(RECEIVED, receivedMs)) return result;
+
+    const pressure = pressureOn(profile, vnDayNumber(receivedMs));
+    const slow = pressure > 1 ? pressure ** 1.3 : 1;
+    const allowed = clock.workingBetween(receivedMs, dueMs);
+    const processingWork = (2 * MINUTE_MS + exponential(random, 20 * MINUTE_MS)) * slow;
+    // Share of the legal time the work takes: most dossiers finish around half-way through it.
+    const fraction = 0.15 + 0.35 * (random() + random());
+    let work = allowed * fraction * slow;
+    if (random() < 0.03 + 0.1 * Math.max(0, pressure - 1)) {
+      // The long tail: a file waiting on another agency, an officer on leave.
+      work = Math.max(work, allowed) + logNormal(random, 4 * HOUR_MS, 1) * slow;
+    }
+    work = Math.max(work, processingWork + 3 * MINUTE_MS);
+    if (!this.add(PROCESSING, clock.addWorking(receivedMs, processingWork))) return result;
+
+    let workStartMs = receivedMs;
+    let remaining = work;
+    let currentDueMs = dueMs;
+    if (random() < procedure.supplementProbability) {
+      const requestWork = processingWork + (work - processingWork) * 0.5 * random();
+      const requestedMs = clock.addWorking(receivedMs, requestWork);
+      if (!this.add(SUPPLEMENT_REQUESTED, requestedMs)) return result;
+      const waitMs = Math.min(30 * DAY_MS, logNormal(random, 2 * DAY_MS, 0.8));
+      if (random() < 0.12) {
+        // The citizen never comes back; half of them withdraw the file later, the rest stay open.
+        if (random() < 0.5) this.add(WITHDRAWN, clock.addWorking(requestedMs + waitMs + 10 * DAY_MS, random() * WORKING_DAY_MS));
+        return result;
+      }
+      const suppliedMs = clock.addWorking(requestedMs + waitMs, random() * 2 * HOUR_MS);
+      if (!this.add(SUPPLEMENT_RECEIVED, suppliedMs)) return result;
+      remaining = Math.max(5 * MINUTE_MS, work - requestWork);
+      workStartMs = suppliedMs;
+      if (random() < 0.85) {
+        // The legal time runs again from the complete file: the system issues a new return date.
+        currentDueMs = clock.dueAt(suppliedMs, procedure.deadlineWorkingDays);
+        result.extendedDueMs = currentDueMs;
+        if (!this.add(DEADLINE_EXTENDED, clock.addWorking(suppliedMs, (1 + random() * 9) * MINUTE_MS))) return result;
+      }
+    }
+    if (random() < procedure.feeProbability) {
+      const feeMs = clock.addWorking(workStartMs, Math.min(remaining * 0.3 * random(), remaining - MINUTE_MS));
+      if (!this.add(FEE_REQUESTED, feeMs)) return result;
+    }
+    const closing = random();
+    if (closing < WITHDRAWN_PROBABILITY + SUSPENDED_PROBABILITY) {
+      const type = closing < WITHDRAWN_PROBABILITY ? WITHDRAWN : SUSPENDED;
+      this.add(type, clock.addWorking(workStartMs, remaining * random()));
+      return result;
+    }
+    let resolvedMs = clock.addWorking(workStartMs, remaining);
+    if (resolvedMs > currentDueMs && result.extendedDueMs === 0 && random() < 0.25) {
+      // Seeing it will be late, the officer moves the return date (with a notice to the citizen) before it passes.
+      const noticeMs = clock.addWorking(receivedMs, Math.max(processingWork + MINUTE_MS, allowed * (0.6 + 0.3 * random())));
+      const newDueMs = clock.closeOfWorkingDayAfter(vnDayNumber(resolvedMs), 1 + Math.floor(random() * 2));
+      if (noticeMs < resolvedMs) {
+        currentDueMs = newDueMs;
+        result.extendedDueMs = newDueMs;
+        if (!this.add(DEADLINE_EXTENDED, noticeMs)) return result;
+      }
+    }
+    if (!this.add(RESOLVED, resolvedMs)) return result;
+    resolvedMs = this.times[this.times.length - 1] as number;
+    if (random() < 0.03) return result; // results never collected
+    let returnWork: number;
+    if (channel === ONLINE && random() < 0.6) returnWork = MINUTE_MS + random() * 29 * MINUTE_MS;
+    else if (channel === COUNTER && procedure.deadlineWorkingDays === 0 && random() < 0.5) {
+      returnWork = 5 * MINUTE_MS + random() * 55 * MINUTE_MS; // the citizen waits for a same-day result
+    } else if (channel === POSTAL) returnWork = logNormal(random, 12 * HOUR_MS, 0.5);
+    else returnWork = logNormal(random, 6 * HOUR_MS, 1.1);
+    this.add(RETURNED, clock.addWorking(resolvedMs, Math.min(returnWork, 20 * WORKING_DAY_MS)));
+    return result;
+  }
+}
+
+/**
+ * Online files are refused at intake more often than counter ones, so the share of online *dossiers* is set a
+ * little above the wanted share of online *receipts* (what commune_weekly's online_share measures).
+ */
+function dossierOnlineProbability(receiptShare: number): number {
+  const onlineKept = 1 - INTAKE_REFUSED.online;
+  const inPersonKept = 1 - ((1 - POSTAL_SHARE) * INTAKE_REFUSED.counter + POSTAL_SHARE * INTAKE_REFUSED.postal);
+  return (receiptShare * inPersonKept) / (onlineKept * (1 - receiptShare) + receiptShare * inPersonKept);
+}

@@ -1,0 +1,96 @@
+import type { Logger } from '@commune-pulse/runtime';
+import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { PeriodRequest } from './periods.ts';
+import { ESTIMATION_QUEUE, type EstimationSchedule, estimationJobId, SCHEDULE_TIME_ZONE } from './schedules.ts';
+
+export interface EstimationJobData {
+  request: PeriodRequest;
+  trigger: string;
+}
+
+export interface EstimationJobResult {
+  runId: string;
+  period: string;
+  communes: number;
+  durationMs: number;
+}
+
+export function redisConnection(url: string): Redis {
+  // BullMQ workers block on Redis; ioredis must not give up on those commands.
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export function estimationQueue(connection: Redis, prefix: string): Queue<EstimationJobData, EstimationJobResult> {
+  return new Queue<EstimationJobData, EstimationJobResult>(ESTIMATION_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 10_000 },
+      removeOnComplete: { count: 200 },
+      removeOnFail: { count: 500 },
+    },
+  });
+}
+
+/** Upserts every scheduler of the list and removes the ones that are no longer in it. */
+export async function registerSchedules(
+  queue: Queue<EstimationJobData, EstimationJobResult>,
+  schedules: readonly EstimationSchedule[],
+  logger: Logger,
+): Promise<void> {
+  const wanted = new Set(schedules.map((schedule) => schedule.id));
+  for (const existing of await queue.getJobSchedulers()) {
+    if (existing.key && !wanted.has(existing.key)) {
+      await queue.removeJobScheduler(existing.key);
+      logger.info({ scheduler: existing.key }, 'removed a scheduler no longer in the list');
+    }
+  }
+  for (const schedule of schedules) {
+    await queue.upsertJobScheduler(
+      schedule.id,
+      { pattern: schedule.pattern, tz: SCHEDULE_TIME_ZONE },
+      { name: schedule.id, data: { request: schedule.request, trigger: `schedule:${schedule.id}` } },
+    );
+    logger.info({ scheduler: schedule.id, pattern: schedule.pattern, tz: SCHEDULE_TIME_ZONE }, 'scheduler registered');
+  }
+}
+
+/** Asks for a run; a run already waiting for the same period is not duplicated. */
+export async function enqueueEstimation(
+  queue: Queue<EstimationJobData, EstimationJobResult>,
+  request: PeriodRequest,
+  trigger: string,
+): Promise<Job<EstimationJobData, EstimationJobResult>> {
+  return queue.add('on-demand', { request, trigger }, { jobId: estimationJobId(request) });
+}
+
+export async function waitForJob(
+  queue: Queue<EstimationJobData, EstimationJobResult>,
+  job: Job<EstimationJobData, EstimationJobResult>,
+  connection: Redis,
+  prefix: string,
+  timeoutMs: number,
+): Promise<EstimationJobResult> {
+  const events = new QueueEvents(queue.name, { connection: connection.duplicate(), prefix });
+  try {
+    await events.waitUntilReady();
+    return await job.waitUntilFinished(events, timeoutMs);
+  } finally {
+    await events.close();
+  }
+}
+
+export function estimationWorker(
+  connection: Redis,
+  prefix: string,
+  handle: (job: Job<EstimationJobData, EstimationJobResult>) => Promise<EstimationJobResult>,
+): Worker<EstimationJobData, EstimationJobResult> {
+  // One run at a time: runs read and write the same tables, and the embedded engine serves one process.
+  return new Worker<EstimationJobData, EstimationJobResult>(ESTIMATION_QUEUE, handle, {
+    connection,
+    prefix,
+    concurrency: 1,
+  });
+}
