@@ -91,3 +91,38 @@ export function scaledTruth(copies: number): Truth {
     overdue_open_end: scaleMap(truth.overdue_open_end),
   };
 }
+
+/**
+ * The small example moved by whole weeks so that its week (2026-W47) becomes the ISO week before `nowMs`:
+ * what a scheduler computing "the week that ended" finds. Weekdays and Vietnam times of day are kept.
+ */
+export function smallLinesInPreviousWeek(nowMs: number): { lines: string[]; weekStart: string } {
+  const day = 86_400_000;
+  const vnDays = Math.floor((nowMs + 7 * 3_600_000) / day);
+  const monday = vnDays - ((vnDays + 3) % 7);
+  const previousMonday = monday - 7;
+  const exampleMonday = Date.parse('2026-11-16T00:00:00Z') / day;
+  const shiftMs = (previousMonday - exampleMonday) * day;
+  const shift = (text: unknown) => {
+    if (typeof text !== 'string') return text;
+    const ms = Date.parse(text);
+    if (!Number.isFinite(ms) || !/[Zz]|[+-]\d{2}:\d{2}$/.test(text)) return text;
+    return new Date(ms + shiftMs).toISOString();
+  };
+  const lines = smallLines().map((line) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return line;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return line;
+    const event = { ...(value as Record<string, unknown>) };
+    // the far-future reject stays far in the future
+    if (typeof event.occurred_at === 'string' && event.occurred_at.startsWith('2031')) return line;
+    event.occurred_at = shift(event.occurred_at);
+    if ('due_at' in event) event.due_at = shift(event.due_at);
+    return JSON.stringify(event);
+  });
+  return { lines, weekStart: new Date(previousMonday * day).toISOString().slice(0, 10) };
+}

@@ -88,3 +88,23 @@ export async function startGateway(dataDir: string, port: number): Promise<Runni
   await waitFor(() => output.includes('listening on'), 30_000, 'the warehouse gateway');
   return { child, exited, output: () => output };
 }
+
+/** A service entry point (services/<name>/src/main.ts) as its own process, configured by the environment. */
+export function startService(entry: string, env: Record<string, string | undefined>): RunningProcess {
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  return { child, exited, output: () => output };
+}

@@ -28,6 +28,7 @@ export const communePressureMessage = z
     forecast_received_next: z.number().nonnegative().nullable(),
     proposed_staff: z.number().int().nonnegative().nullable(),
     params_version: z.string(),
+    run_id: z.string(),
     computed_at: z.iso.datetime(),
   })
   .meta({ title: 'commune-pressure.v1 message', description: 'One commune indicator row for one period.' });

@@ -46,14 +46,14 @@ export function createWorkClock(calendar: WorkingCalendar): WorkClock {
     for (let guard = 0; guard < 5000; guard++) {
       if (isWorkingDay(day)) {
         if (offset < MORNING_END) {
-          const start = offset > MORNING_START ? offset : MORNING_START;
+          const start = Math.max(offset, MORNING_START);
           const available = MORNING_END - start;
           if (remaining <= available) return day * DAY_MS - VN_OFFSET_MS + start + remaining;
           remaining -= available;
           offset = MORNING_END;
         }
         if (offset < AFTERNOON_END) {
-          const start = offset > AFTERNOON_START ? offset : AFTERNOON_START;
+          const start = Math.max(offset, AFTERNOON_START);
           const available = AFTERNOON_END - start;
           if (remaining <= available) return day * DAY_MS - VN_OFFSET_MS + start + remaining;
           remaining -= available;

@@ -147,14 +147,14 @@ export function procedureMix(catalog: ProcedureCatalog, kind: CommuneKind): Proc
 }
 
 /** Counter demand by weekday, Monday first (normalised to a mean of 1 over the five working days). */
-export const COUNTER_WEEKDAY_FACTORS: readonly number[] = normalise([1.3, 1.05, 1, 0.95, 0.75], 5);
+export const COUNTER_WEEKDAY_FACTORS: readonly number[] = normalise([1.12, 1.04, 1, 0.97, 0.87], 5);
 
 /**
  * Online submissions by weekday, Monday first, Sunday last: people submit at weekends too, less. Normalised so
  * that a week's online submissions equal five average working days, as counter demand does, which keeps the
  * online share of receipts equal to the configured curve.
  */
-export const ONLINE_WEEKDAY_FACTORS: readonly number[] = normalise([1.05, 1, 1, 0.95, 0.9, 0.55, 0.55], 5);
+export const ONLINE_WEEKDAY_FACTORS: readonly number[] = normalise([1.05, 1, 1, 0.95, 0.9, 0.35, 0.35], 5);
 
 /** Online submissions on a public holiday, relative to the same weekday otherwise. */
 export const ONLINE_HOLIDAY_FACTOR = 0.5;

@@ -22,10 +22,20 @@ import {
   SUSPENDED_PROBABILITY,
   WITHDRAWN_PROBABILITY,
 } from './domain.ts';
-import { type DeliveryFaults, type FaultCounts, withDeliveryFaults } from './faults.ts';
+import { checkFaults, type DeliveryFaults, type FaultCounts, withDeliveryFaults } from './faults.ts';
 import { personalFields } from './personal.ts';
 import { type CommuneProfile, communeProfiles, pressureOn, type SimulationScope } from './profiles.ts';
-import { exponential, hashSeed, hashUniform, logNormal, mulberry32, normal, pick, poisson, type Random } from './random.ts';
+import {
+  exponential,
+  hashSeed,
+  hashUniform,
+  logNormal,
+  mulberry32,
+  normal,
+  pick,
+  poisson,
+  type Random,
+} from './random.ts';
 
 /** The online share of receipts over time: linear from `start` to `end` over `days` days from `fromDay`. */
 export type OnlineShareCurve = {
@@ -108,20 +118,19 @@ const POSTAL = 2;
 const MINUTE_MS = 60_000;
 const SALT_DAY = 0xda7;
 const SALT_PERSONAL = 0x9e5;
+const SALT_DOSSIER = 0x100_000;
+/**
+ * Online files submitted this many days before the span and received in it are simulated too: without them the
+ * first Monday would miss the weekend's submissions. Ten days cover the Tết closure with its weekends.
+ */
+const LEAD_IN_DAYS = 10;
 
-/** What serialising an event needs from its dossier; the per-event state is only a type and an index. */
-type Dossier = {
-  readonly id: string;
-  /** `","dossier_id":…,"source_system":"…"`: the members every event of the dossier shares. */
-  readonly common: string;
-  due: string;
-  extendedDue: string;
-  readonly officer: string;
-  readonly personal: string;
-};
-
-/** Events whose occurred_at falls on one day: second of the day, dossier, and type + 16 × index in the dossier. */
-type DayBucket = { seconds: number[]; dossiers: Dossier[]; codes: number[] };
+/**
+ * Events whose occurred_at falls on one day, already serialised: second of the day and line. Lines are built
+ * when their dossier is made, while its data is at hand; building them at output time, in time order across
+ * communes, touched every dossier's strings in random order and took twice as long.
+ */
+type DayBucket = { seconds: number[]; lines: string[] };
 
 type Simulation = {
   readonly seed: number;
@@ -137,9 +146,12 @@ type Simulation = {
 };
 
 /**
- * Dossier events as NDJSON lines (no trailing newline), roughly in occurred_at order (by day across communes,
- * by second within a day) unless faults are asked for. Streams: memory holds the days that still have events of
- * open dossiers to come, never the whole output. The generator's return value is the summary.
+ * Dossier events as NDJSON lines (no trailing newline), in occurred_at order (by day across communes, by second
+ * within a day) unless faults are asked for. Streams: memory holds the days that still have events of open
+ * dossiers to come, never the whole output. The generator's return value is the summary.
+ *
+ * Every dossier in the stream is received (or refused at intake) within the span; an online file's `submitted`
+ * event may come up to ten days before the span's first day. Queues start empty: no dossier from before the span.
  */
 export function simulateEvents(options: SimulationOptions): Generator<string, SimulationSummary, undefined> {
   const simulation = prepare(options);
@@ -162,7 +174,10 @@ export function simulateEvents(options: SimulationOptions): Generator<string, Si
   };
   const position = { day: simulation.startDay };
   const clean = cleanStream(simulation, summary, position, options.onProgress);
-  return run(withDeliveryFaults(clean, faults, simulation.seed, () => position.day, summary), summary);
+  return run(
+    withDeliveryFaults(clean, faults, simulation.seed, () => position.day, summary),
+    summary,
+  );
 }
 
 function* run(lines: Generator<string>, summary: SimulationSummary): Generator<string, SimulationSummary, undefined> {
@@ -190,10 +205,8 @@ function prepare(options: SimulationOptions): Simulation {
   const curveDays = curve.days ?? 365;
   if (!(curveDays > 0)) throw new RangeError(`onlineShare.days must be positive, got ${curveDays}`);
   const curveStart = curve.fromDay === undefined ? startDay : parseDay(curve.fromDay);
+  checkFaults(options.faults ?? {});
   const personalShare = options.faults?.personal ?? 0;
-  if (!(personalShare >= 0 && personalShare <= 1)) {
-    throw new RangeError(`faults.personal must be between 0 and 1, got ${personalShare}`);
-  }
   return {
     seed: options.seed,
     profiles,
@@ -222,8 +235,9 @@ function* cleanStream(
   const generator = new DossierGenerator(simulation, buckets, summary);
   const totalDays = Math.max(0, simulation.lastDay - simulation.startDay + 1);
   const counts = new Int32Array(86_401);
-  const typeCounts = new Array<number>(EVENT_TYPES.length).fill(0);
-  for (let day = simulation.startDay; day <= simulation.lastDay; day++) {
+  const spanStartMs = vnDayNumberStartMs(simulation.startDay);
+  const firstDay = simulation.endMs > spanStartMs ? simulation.startDay - LEAD_IN_DAYS : simulation.startDay;
+  for (let day = firstDay; day <= simulation.lastDay; day++) {
     position.day = day;
     if (day <= simulation.lastOriginDay) {
       for (const profile of simulation.profiles) generator.originate(profile, day);
@@ -231,33 +245,29 @@ function* cleanStream(
     const bucket = buckets.get(day);
     buckets.delete(day);
     if (bucket !== undefined) {
-      const prefix = `${formatDay(day)}T`;
-      for (const line of serialiseDay(bucket, prefix, counts, typeCounts)) {
+      for (const line of inSecondOrder(bucket, counts)) {
         summary.events++;
         yield line;
       }
     }
-    onProgress?.(day - simulation.startDay + 1, totalDays);
+    if (day >= simulation.startDay) onProgress?.(day - simulation.startDay + 1, totalDays);
   }
-  for (const [index, type] of EVENT_TYPES.entries()) summary.eventsByType[type] = typeCounts[index] ?? 0;
+  for (const [index, type] of EVENT_TYPES.entries()) summary.eventsByType[type] = generator.typeCounts[index] ?? 0;
 }
 
-const TWO_DIGITS: readonly string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 const LINE_START = '{"schema":"dossier-event/1","event_id":"';
 const TYPE_MEMBERS = EVENT_TYPES.map((type) => `","event_type":"${type}","occurred_at":"`);
 const STATUS_MEMBERS = STATUS_CODES.map((code) => (code === 0 ? '' : `,"status_code":${code}`));
 
-/** One day's events in second order (a counting sort: stable, so a dossier's same-second events keep their order). */
-function* serialiseDay(
-  bucket: DayBucket,
-  prefix: string,
-  counts: Int32Array,
-  typeCounts: number[],
-): Generator<string, void, undefined> {
-  const { seconds, dossiers, codes } = bucket;
+/** One day's lines in second order (a counting sort: stable, so a dossier's same-second events keep their order). */
+function* inSecondOrder(bucket: DayBucket, counts: Int32Array): Generator<string, void, undefined> {
+  const { seconds, lines } = bucket;
   const n = seconds.length;
   counts.fill(0);
-  for (let i = 0; i < n; i++) counts[(seconds[i] as number) + 1]++;
+  for (let i = 0; i < n; i++) {
+    const next = (seconds[i] as number) + 1;
+    counts[next] = (counts[next] as number) + 1;
+  }
   for (let s = 1; s < counts.length; s++) counts[s] = (counts[s] as number) + (counts[s - 1] as number);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -265,21 +275,7 @@ function* serialiseDay(
     order[counts[s] as number] = i;
     counts[s] = (counts[s] as number) + 1;
   }
-  for (let j = 0; j < n; j++) {
-    const i = order[j] as number;
-    const second = seconds[i] as number;
-    const dossier = dossiers[i] as Dossier;
-    const code = codes[i] as number;
-    const type = code & 15;
-    typeCounts[type] = (typeCounts[type] as number) + 1;
-    const time = `${prefix}${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}+07:00`;
-    let extra = STATUS_MEMBERS[type] as string;
-    if (type === RECEIVED) extra = `,"due_at":"${dossier.due}"${extra}${dossier.personal}`;
-    else if (type === DEADLINE_EXTENDED) extra = `,"due_at":"${dossier.extendedDue}"`;
-    else if (type === PROCESSING || type === RESOLVED) extra = `,"officer_ref":"${dossier.officer}"${extra}`;
-    else if (type === SUBMITTED) extra += dossier.personal;
-    yield `${LINE_START}${dossier.id}.${code >> 4}${TYPE_MEMBERS[type]}${time}${dossier.common}${extra}}`;
-  }
+  for (let j = 0; j < n; j++) yield lines[order[j] as number] as string;
 }
 
 /** Creates the dossiers that start on a day and files their events under the days they occur on. */
@@ -291,6 +287,8 @@ class DossierGenerator {
   // The events of the dossier being built, before they are filed.
   private times: number[] = [];
   private types: number[] = [];
+  /** Events per type, by index of EVENT_TYPES (all of them reach the output: none is filed after the end). */
+  readonly typeCounts = new Array<number>(EVENT_TYPES.length).fill(0);
 
   constructor(simulation: Simulation, buckets: Map<number, DayBucket>, summary: SimulationSummary) {
     this.simulation = simulation;
@@ -303,6 +301,7 @@ class DossierGenerator {
     const { simulation } = this;
     const dayStartMs = vnDayNumberStartMs(day);
     if (dayStartMs >= simulation.endMs) return;
+    const leadIn = day < simulation.startDay;
     const random = mulberry32(hashSeed(simulation.seed, profile.key, day, SALT_DAY));
     const weekday = weekdayOf(day);
     const working = simulation.clock.isWorkingDay(day);
@@ -342,7 +341,10 @@ class DossierGenerator {
       const code = arrivals[i] as number;
       const originMs = dayStartMs + (code >> 2) * 1000;
       if (originMs >= simulation.endMs) break;
-      this.dossier(profile, day, i + 1, idPrefix, code & 3, originMs, random);
+      if (leadIn && (code & 3) !== ONLINE) continue;
+      // Each dossier draws from its own stream: one cut short by the end of the span must not change the next.
+      const own = mulberry32(hashSeed(simulation.seed, profile.key, day, SALT_DOSSIER + i + 1));
+      this.dossier(profile, day, i + 1, idPrefix, code & 3, originMs, own);
     }
   }
 
@@ -372,37 +374,40 @@ class DossierGenerator {
     this.times.length = 0;
     this.types.length = 0;
 
-    const built = this.lifecycle(profile, procedure, channel, originMs, random);
+    const built = this.lifecycle(profile, procedure, channel, originMs, random, day < this.simulation.startDay);
     if (this.times.length === 0) return;
 
     const id = `${idPrefix}${String(sequence).padStart(4, '0')}`;
+    const { seed, personalShare, formatTimestamp } = this.simulation;
     const personal =
-      this.simulation.personalShare > 0 &&
-      hashUniform(this.simulation.seed ^ SALT_PERSONAL, profile.key, day, sequence) < this.simulation.personalShare
-        ? personalFields(hashSeed(this.simulation.seed, profile.key, day, sequence), profile.commune)
+      personalShare > 0 && hashUniform(seed ^ SALT_PERSONAL, profile.key, day, sequence) < personalShare
+        ? personalFields(hashSeed(seed, profile.key, day, sequence), profile.commune)
         : '';
-    const officers = profile.officers;
-    const dossier: Dossier = {
-      id,
-      common: `","dossier_id":"${id}","commune_code":"${profile.commune.code}","procedure_code":"${procedure.code}","channel":"${CHANNELS[channel]}","source_system":"${profile.sourceSystem}"`,
-      due: built.dueMs > 0 ? this.simulation.formatTimestamp(built.dueMs) : '',
-      extendedDue: built.extendedDueMs > 0 ? this.simulation.formatTimestamp(built.extendedDueMs) : '',
-      officer: officers[sequence % officers.length] as string,
-      personal,
-    };
+    const common = `","dossier_id":"${id}","commune_code":"${profile.commune.code}","procedure_code":"${procedure.code}","channel":"${CHANNELS[channel]}","source_system":"${profile.sourceSystem}"`;
+    const officer = `,"officer_ref":"${profile.officers[sequence % profile.officers.length]}"`;
     this.summary.dossiers++;
     if (personal !== '') this.summary.personal++;
+    const typeCounts = this.typeCounts;
     for (let i = 0; i < this.times.length; i++) {
       const time = this.times[i] as number;
+      const type = this.types[i] as number;
       const eventDay = vnDayNumber(time);
+      const second = (time - vnDayNumberStartMs(eventDay)) / 1000;
+      let extra = STATUS_MEMBERS[type] as string;
+      if (type === RECEIVED) extra = `,"due_at":"${formatTimestamp(built.dueMs)}"${extra}${personal}`;
+      else if (type === DEADLINE_EXTENDED) extra = `,"due_at":"${formatTimestamp(built.extendedDueMs)}"`;
+      else if (type === PROCESSING || type === RESOLVED) extra = `${officer}${extra}`;
+      else if (type === SUBMITTED) extra += personal;
+      // join builds a flat string at once; a template would leave a tree of pieces to be copied at output time.
+      const line = [LINE_START, id, '.', i, TYPE_MEMBERS[type], formatTimestamp(time), common, extra, '}'].join('');
       let bucket = this.buckets.get(eventDay);
       if (bucket === undefined) {
-        bucket = { seconds: [], dossiers: [], codes: [] };
+        bucket = { seconds: [], lines: [] };
         this.buckets.set(eventDay, bucket);
       }
-      bucket.seconds.push((time - vnDayNumberStartMs(eventDay)) / 1000);
-      bucket.dossiers.push(dossier);
-      bucket.codes.push((this.types[i] as number) | (i << 4));
+      bucket.seconds.push(second);
+      bucket.lines.push(line);
+      typeCounts[type] = (typeCounts[type] as number) + 1;
     }
   }
 
@@ -428,18 +433,27 @@ class DossierGenerator {
     channel: number,
     originMs: number,
     random: Random,
+    leadIn: boolean,
   ): { dueMs: number; extendedDueMs: number } {
     const { clock } = this.simulation;
     const none = { dueMs: 0, extendedDueMs: 0 };
     let receivedMs = originMs;
     if (channel === ONLINE) {
-      if (!this.add(SUBMITTED, originMs)) return none;
       // The center picks online files up in office hours, within a couple of hours of the next opening.
       receivedMs = clock.addWorking(originMs, 5 * MINUTE_MS + exponential(random, 90 * MINUTE_MS));
+      // Before the span, only files the center receives within it: they are the first days' online receipts.
+      if (leadIn && receivedMs < vnDayNumberStartMs(this.simulation.startDay)) return none;
+      if (!this.add(SUBMITTED, originMs)) return none;
     }
-    const refusedShare = channel === ONLINE ? INTAKE_REFUSED.online : channel === POSTAL ? INTAKE_REFUSED.postal : INTAKE_REFUSED.counter;
+    // Whole seconds, as the event carries it: the due date is computed from what the pipeline will see.
+    receivedMs = Math.floor(receivedMs / 1000) * 1000;
+    const refusedShare =
+      channel === ONLINE ? INTAKE_REFUSED.online : channel === POSTAL ? INTAKE_REFUSED.postal : INTAKE_REFUSED.counter;
     if (random() < refusedShare) {
-      this.add(INTAKE_REFUSED_TYPE, channel === ONLINE ? receivedMs : clock.addWorking(originMs, 5 * MINUTE_MS + random() * 15 * MINUTE_MS));
+      this.add(
+        INTAKE_REFUSED_TYPE,
+        channel === ONLINE ? receivedMs : clock.addWorking(originMs, 5 * MINUTE_MS + random() * 15 * MINUTE_MS),
+      );
       return none;
     }
     const dueMs = clock.dueAt(receivedMs, procedure.deadlineWorkingDays);
@@ -453,7 +467,7 @@ class DossierGenerator {
     // Share of the legal time the work takes: most dossiers finish around half-way through it.
     const fraction = 0.15 + 0.35 * (random() + random());
     let work = allowed * fraction * slow;
-    if (random() < 0.03 + 0.1 * Math.max(0, pressure - 1)) {
+    if (random() < 0.05 + 0.1 * Math.max(0, pressure - 1)) {
       // The long tail: a file waiting on another agency, an officer on leave.
       work = Math.max(work, allowed) + logNormal(random, 4 * HOUR_MS, 1) * slow;
     }
@@ -470,7 +484,8 @@ class DossierGenerator {
       const waitMs = Math.min(30 * DAY_MS, logNormal(random, 2 * DAY_MS, 0.8));
       if (random() < 0.12) {
         // The citizen never comes back; half of them withdraw the file later, the rest stay open.
-        if (random() < 0.5) this.add(WITHDRAWN, clock.addWorking(requestedMs + waitMs + 10 * DAY_MS, random() * WORKING_DAY_MS));
+        if (random() < 0.5)
+          this.add(WITHDRAWN, clock.addWorking(requestedMs + waitMs + 10 * DAY_MS, random() * WORKING_DAY_MS));
         return result;
       }
       const suppliedMs = clock.addWorking(requestedMs + waitMs, random() * 2 * HOUR_MS);
@@ -497,7 +512,10 @@ class DossierGenerator {
     let resolvedMs = clock.addWorking(workStartMs, remaining);
     if (resolvedMs > currentDueMs && result.extendedDueMs === 0 && random() < 0.25) {
       // Seeing it will be late, the officer moves the return date (with a notice to the citizen) before it passes.
-      const noticeMs = clock.addWorking(receivedMs, Math.max(processingWork + MINUTE_MS, allowed * (0.6 + 0.3 * random())));
+      const noticeMs = clock.addWorking(
+        receivedMs,
+        Math.max(processingWork + MINUTE_MS, allowed * (0.6 + 0.3 * random())),
+      );
       const newDueMs = clock.closeOfWorkingDayAfter(vnDayNumber(resolvedMs), 1 + Math.floor(random() * 2));
       if (noticeMs < resolvedMs) {
         currentDueMs = newDueMs;

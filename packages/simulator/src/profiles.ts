@@ -76,7 +76,7 @@ export type SimulationScope = {
 // island special zones (đặc khu) are small. The spread within a kind is log-normal.
 const MEDIAN_DAILY_RECEIPTS: Readonly<Record<CommuneKind, number>> = { xa: 14, phuong: 42, dac_khu: 5 };
 const CITY_FACTOR = 1.3;
-const SIZE_SIGMA = 0.7;
+const SIZE_SIGMA = 0.8;
 const MIN_DAILY_RECEIPTS = 2;
 const MAX_DAILY_RECEIPTS = 250;
 const ONLINE_OFFSET_SPREAD = 0.16;

@@ -6,11 +6,13 @@ import { estimateCommand } from './commands/estimate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { staffingCommand } from './commands/staffing.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   ingest: { run: ingestCommand, summary: 'import an NDJSON file, or consume dossier-events.v1 from Kafka' },
   query: { run: queryCommand, summary: 'read-only SQL over the warehouse (json, csv or table)' },
+  simulate: { run: simulateCommand, summary: 'simulated dossier events and staffing rosters, to a file or Kafka' },
   catalog: { run: catalogCommand, summary: 'import a procedure catalog CSV, or show the catalog in force' },
   staffing: {
     run: staffingCommand,

@@ -147,6 +147,7 @@ export function toMessage(
     forecast_received_next: row.forecast_received_next,
     proposed_staff: row.proposed_staff,
     params_version: result.paramsVersion,
+    run_id: result.runId,
     computed_at: new Date(result.computedAtMs).toISOString(),
   });
 }

@@ -50,7 +50,8 @@ export async function startEstimatorService(config: EstimatorConfig, logger: Log
     const connection = redisConnection(config.redisUrl);
     const queue = estimationQueue(connection, config.bullmqPrefix);
     await registerSchedules(queue, schedules, logger);
-    const worker = estimationWorker(connection.duplicate(), config.bullmqPrefix, async (job) => {
+    const workerConnection = connection.duplicate();
+    const worker = estimationWorker(workerConnection, config.bullmqPrefix, async (job) => {
       // A scheduled job computes the period as of the time it was due, not the time it ran.
       const dueMs = job.opts.prevMillis ?? job.timestamp;
       return handle(job.data.request, job.data.trigger, dueMs);
@@ -59,8 +60,10 @@ export async function startEstimatorService(config: EstimatorConfig, logger: Log
     worker.on('completed', (job, result) => logger.info({ job: job.id, ...result }, 'estimation job done'));
     logger.info({ queue: queue.name, prefix: config.bullmqPrefix }, 'estimator worker started');
     stopWork = async () => {
+      // The worker finishes the job in hand; connections passed to BullMQ are ours to close.
       await worker.close();
       await queue.close();
+      workerConnection.disconnect();
       connection.disconnect();
     };
   } else {
