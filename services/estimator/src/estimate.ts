@@ -121,7 +121,7 @@ export function countLevels(indicators: readonly CommuneIndicator[]): Estimation
 
 export function toMessage(
   row: CommuneIndicator,
-  result: Pick<EstimationResult, 'period' | 'paramsVersion' | 'computedAtMs'>,
+  result: Pick<EstimationResult, 'period' | 'paramsVersion' | 'computedAtMs' | 'runId'>,
 ) {
   return communePressureMessage.parse({
     period_kind: result.period.kind,
