@@ -1,3 +1,4 @@
+export * from './alerts.ts';
 export * from './dossier-event.ts';
 export * from './json-schemas.ts';
 export * from './pressure.ts';

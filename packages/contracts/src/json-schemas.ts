@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertWebhookBody, communeAlertMessage } from './alerts.ts';
 import { dossierEventV1 } from './dossier-event.ts';
 import { communePressureMessage } from './pressure.ts';
 import { rejectedEventRow } from './reject.ts';
@@ -10,6 +11,8 @@ export const PUBLISHED_SCHEMAS: Record<string, z.ZodType> = {
   'rejected-event': rejectedEventRow,
   'commune-pressure-v1': communePressureMessage,
   'commune-staffing-row': communeStaffingRow,
+  'commune-alerts-v1': communeAlertMessage,
+  'alert-webhook-body': alertWebhookBody,
 };
 
 export function jsonSchemaFiles(): Record<string, string> {

@@ -1,6 +1,8 @@
--- Accepted dossier events, one row per event_id. Rows are never updated; a redelivered event is filtered
--- before insert, and the ReplacingMergeTree key collapses any that slip through a race.
-CREATE TABLE IF NOT EXISTS dossier_events
+-- Accepted dossier events. A retried chunk is dropped by its insert deduplication token; an event stored
+-- twice anyway (a producer's redelivery at another offset, a retry cut differently after a crash) shares
+-- its sort key with the first copy and is collapsed by the ReplacingMergeTree. The public view reads with
+-- FINAL, so readers see each event once even before a merge.
+CREATE TABLE IF NOT EXISTS dossier_events_rows
 (
     event_id String,
     event_type LowCardinality(String),
@@ -15,6 +17,12 @@ CREATE TABLE IF NOT EXISTS dossier_events
     source_system Nullable(String),
     status_code Nullable(UInt8),
     ingested_at DateTime64(3, 'UTC'),
+    -- how the event arrived: a Kafka partition or a file (by content hash), its offset or line, whether
+    -- the catalog knew its procedure then, and whether it came more than a day behind its source
+    source LowCardinality(String),
+    position UInt64,
+    unknown_procedure UInt8,
+    late UInt8,
     INDEX ingested_at_minmax ingested_at TYPE minmax GRANULARITY 1
 )
 ENGINE = ReplacingMergeTree
@@ -22,9 +30,14 @@ PARTITION BY toYYYYMM(occurred_at, 'Asia/Ho_Chi_Minh')
 ORDER BY (commune_code, dossier_id, event_id)
 SETTINGS non_replicated_deduplication_window = 100000;
 
+CREATE VIEW IF NOT EXISTS dossier_events AS
+SELECT * EXCEPT (source, position, unknown_procedure, late) FROM dossier_events_rows FINAL;
+
 -- Every delivery the ingest saw (a Kafka position or a file line), accepted or rejected. Keyed by where it
 -- came from, so a redelivered position is one row however often it is retried: the honest ledger behind
--- the accepted / duplicate / rejected counts. Payloads are never stored, only a hash of rejected ones.
+-- the accepted / duplicate / rejected counts. A chunk's deliveries are written after its events, so a
+-- position found here is a position whose events are stored. Payloads are never stored, only a hash of
+-- rejected ones.
 CREATE TABLE IF NOT EXISTS ingest_deliveries
 (
     source LowCardinality(String),
@@ -44,6 +57,56 @@ CREATE TABLE IF NOT EXISTS ingest_deliveries
 ENGINE = ReplacingMergeTree
 ORDER BY (source, position)
 SETTINGS non_replicated_deduplication_window = 100000;
+
+-- One insert per chunk lands everything: the ingest writes its validated rows into this Null table, and
+-- materialized views route them. Accepted events go to dossier_events_rows, and only a block written there
+-- produces the deliveries of those events, so a position recorded in ingest_deliveries is a position whose
+-- events are stored. Rejects and duplicates within the chunk go to ingest_deliveries directly.
+CREATE TABLE IF NOT EXISTS ingest_input
+(
+    event_id String,
+    event_type LowCardinality(String),
+    occurred_at Nullable(DateTime64(3, 'UTC')),
+    dossier_id String,
+    commune_code LowCardinality(String),
+    province_code LowCardinality(String),
+    procedure_code LowCardinality(String),
+    channel LowCardinality(String),
+    due_at Nullable(DateTime64(3, 'UTC')),
+    officer_ref Nullable(String),
+    source_system Nullable(String),
+    status_code Nullable(UInt8),
+    ingested_at DateTime64(3, 'UTC'),
+    source LowCardinality(String),
+    position UInt64,
+    outcome Enum8('accepted' = 1, 'rejected' = 2),
+    store_event UInt8,
+    unknown_procedure UInt8,
+    late UInt8,
+    reason LowCardinality(String),
+    detail String,
+    payload_sha256 String,
+    payload_bytes UInt32
+)
+ENGINE = Null;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_input_to_events TO dossier_events_rows AS
+SELECT event_id, event_type, assumeNotNull(occurred_at) AS occurred_at, dossier_id, commune_code, province_code,
+       procedure_code, channel, due_at, officer_ref, source_system, status_code, ingested_at, source, position,
+       unknown_procedure, late
+FROM ingest_input
+WHERE store_event = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS dossier_events_to_deliveries TO ingest_deliveries AS
+SELECT source, position, ingested_at, 'accepted' AS outcome, event_id, commune_code, occurred_at,
+       unknown_procedure, late, '' AS reason, '' AS detail, '' AS payload_sha256, toUInt32(0) AS payload_bytes
+FROM dossier_events_rows;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_input_to_deliveries TO ingest_deliveries AS
+SELECT source, position, ingested_at, outcome, event_id, commune_code, occurred_at, unknown_procedure, late,
+       reason, detail, payload_sha256, payload_bytes
+FROM ingest_input
+WHERE store_event = 0;
 
 CREATE VIEW IF NOT EXISTS rejected_events AS
 SELECT ingested_at AS rejected_at, reason, detail, source, position, payload_sha256, payload_bytes

@@ -1,11 +1,13 @@
 import { ConfigError } from '@commune-pulse/runtime';
 import { UsageError } from './args.ts';
+import { alertsCommand } from './commands/alerts.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { countersCommand } from './commands/counters.ts';
 import { estimateCommand } from './commands/estimate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { queryCommand } from './commands/query.ts';
+import { reportCommand } from './commands/report.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { staffingCommand } from './commands/staffing.ts';
 
@@ -24,6 +26,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
   },
   explain: { run: explainCommand, summary: "every input and step behind one commune's pressure for a week" },
   counters: { run: countersCommand, summary: 'counters needed for an arrival rate and handling time (Erlang C)' },
+  alerts: { run: alertsCommand, summary: 'alerts on communes: list, silence, acknowledge, evaluate, run the alerter' },
+  report: { run: reportCommand, summary: 'the weekly pressure report of a week: HTML, PDF and CSV files' },
 };
 
 function usage(): string {

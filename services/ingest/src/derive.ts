@@ -114,7 +114,7 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
   const [bounds] = await warehouse.query<{ ingested_ms: number | null; occurred_ms: number | null }>(
     `SELECT toUnixTimestamp64Milli(max(ingested_at)) AS ingested_ms,
             toUnixTimestamp64Milli(max(occurred_at)) AS occurred_ms
-     FROM dossier_events`,
+     FROM dossier_events_rows`,
   );
   const upToMs = bounds?.ingested_ms === null || bounds?.ingested_ms === undefined ? null : Number(bounds.ingested_ms);
   if (upToMs === null || bounds?.occurred_ms === null || bounds?.occurred_ms === undefined) {
@@ -127,7 +127,7 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
   const fromDayByCommune = new Map<string, number>();
   const touched = await warehouse.query<{ commune_code: string; from_ms: number }>(
     `SELECT commune_code, toUnixTimestamp64Milli(min(occurred_at)) AS from_ms
-     FROM dossier_events WHERE ingested_at >= fromUnixTimestamp64Milli({from:Int64})
+     FROM dossier_events_rows WHERE ingested_at >= fromUnixTimestamp64Milli({from:Int64})
      GROUP BY commune_code`,
     { from: scanFromMs },
   );
@@ -156,10 +156,10 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
         SELECT commune_code, dossier_id, event_id, event_type, toUnixTimestamp64Milli(occurred_at),
                province_code, procedure_code, channel, toUnixTimestamp64Milli(due_at),
                toUnixTimestamp64Milli(ingested_at)
-        FROM dossier_events
+        FROM dossier_events_rows
         WHERE commune_code IN {communes:Array(String)}
           AND (commune_code, dossier_id) IN (
-            SELECT commune_code, dossier_id FROM dossier_events
+            SELECT commune_code, dossier_id FROM dossier_events_rows
             WHERE commune_code IN {communes:Array(String)}
             GROUP BY commune_code, dossier_id
             HAVING toUnixTimestamp64Milli(max(occurred_at)) >= transform(commune_code, {communes:Array(String)}, {from:Array(Int64)}, 0)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Warehouse } from '@commune-pulse/warehouse';
 import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline, type SourceMessage } from './pipeline.ts';
 
 export interface FileImportOptions {
@@ -26,6 +27,7 @@ async function sha256OfFile(path: string): Promise<string> {
  * position and stores nothing new.
  */
 export async function importNdjsonFile(path: string, options: FileImportOptions): Promise<FileImportResult> {
+  const startedAtMs = Date.now();
   const totalBytes = statSync(path).size;
   const source = `file:${(await sha256OfFile(path)).slice(0, 32)}`;
   const batchLines = options.batchLines ?? 10_000;
@@ -51,5 +53,30 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   }
   bytesRead = totalBytes;
   await flush();
-  return { ...total, lines: total.deliveries, source };
+  // A chunk only knows its own duplicates; an event repeated in another chunk of the file (or stored by an
+  // earlier source) is found by its earlier delivery in the ledger.
+  const ledger = await deliveriesSince(options.pipeline.warehouse, source, startedAtMs);
+  return {
+    ...total,
+    accepted: ledger.first,
+    duplicates: total.redelivered + ledger.repeated,
+    lines: total.deliveries,
+    source,
+  };
+}
+
+/** This source's accepted deliveries since an instant: first deliveries of their event, and repeats. */
+async function deliveriesSince(warehouse: Warehouse, source: string, sinceMs: number) {
+  const [row] = await warehouse.query<{ first: number; repeated: number }>(
+    `SELECT countIf(rank = 1) AS first, countIf(rank > 1) AS repeated FROM (
+       SELECT source, ingested_at,
+              row_number() OVER (PARTITION BY event_id ORDER BY ingested_at, source, position) AS rank
+       FROM ingest_deliveries FINAL
+       WHERE outcome = 'accepted' AND event_id IN (
+         SELECT event_id FROM ingest_deliveries
+         WHERE source = {source:String} AND outcome = 'accepted' AND ingested_at >= fromUnixTimestamp64Milli({since:Int64})))
+     WHERE source = {source:String} AND ingested_at >= fromUnixTimestamp64Milli({since:Int64})`,
+    { source, since: sinceMs },
+  );
+  return { first: Number(row?.first ?? 0), repeated: Number(row?.repeated ?? 0) };
 }

@@ -34,6 +34,8 @@ export interface BatchOutcome {
   deliveries: number;
   accepted: number;
   duplicates: number;
+  /** deliveries of positions stored before (a retried batch, a file imported again), counted in duplicates */
+  redelivered: number;
   rejected: number;
   rejectedByReason: Partial<Record<RejectReason, number>>;
   /** accepted events whose procedure code the catalog does not know (they take the default standard time) */
@@ -47,6 +49,7 @@ export function emptyOutcome(): BatchOutcome {
     deliveries: 0,
     accepted: 0,
     duplicates: 0,
+    redelivered: 0,
     rejected: 0,
     rejectedByReason: {},
     unknownProcedures: 0,
@@ -63,6 +66,7 @@ export function addOutcome(total: BatchOutcome, batch: BatchOutcome): BatchOutco
     deliveries: total.deliveries + batch.deliveries,
     accepted: total.accepted + batch.accepted,
     duplicates: total.duplicates + batch.duplicates,
+    redelivered: total.redelivered + batch.redelivered,
     rejected: total.rejected + batch.rejected,
     rejectedByReason,
     unknownProcedures: total.unknownProcedures + batch.unknownProcedures,
@@ -80,28 +84,6 @@ export interface IngestPipelineOptions {
 
 const LATE_AFTER_MS = 24 * 3_600_000;
 
-function sqlTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
-function eventRow(event: DossierEvent, ingestedAt: string) {
-  return {
-    event_id: event.eventId,
-    event_type: event.eventType,
-    occurred_at: sqlTime(event.occurredAtMs),
-    dossier_id: event.dossierId,
-    commune_code: event.communeCode,
-    province_code: event.provinceCode,
-    procedure_code: event.procedureCode,
-    channel: event.channel,
-    due_at: sqlTime(event.dueAtMs),
-    officer_ref: event.officerRef,
-    source_system: event.sourceSystem,
-    status_code: event.statusCode,
-    ingested_at: ingestedAt,
-  };
-}
-
 function payloadBytes(value: SourceMessage['value']): Buffer {
   if (value === null) return Buffer.alloc(0);
   return typeof value === 'string' ? Buffer.from(value) : value;
@@ -111,121 +93,129 @@ function payloadBytes(value: SourceMessage['value']): Buffer {
  * Validate, drop unknown fields, deduplicate and store one batch. The same code serves Kafka partitions and
  * file imports; the caller commits its position only after `storeBatch` resolves.
  *
- * Exactly once: the batch's inserts carry deduplication tokens derived from the source positions, so an
- * identical retry is dropped by the engine; events already stored are filtered by event_id before insert, so
- * a retry cut differently (a consumer that restarted) adds nothing either; deliveries are keyed by source
- * position, so every count derived from them is exact however often a position is retried.
+ * Exactly once: positions already recorded in `ingest_deliveries` (a batch retried after a crash, a file
+ * imported again) are recognised by a primary-key range lookup and stored nothing; the inserts carry
+ * deduplication tokens derived from the source positions, so an identical retry is dropped by the engine;
+ * the deliveries go in last, as the mark that a position's events are stored; and an event stored twice all
+ * the same (a producer's redelivery at another position) is collapsed by event_id in `dossier_events`.
  */
 export function createIngestPipeline(options: IngestPipelineOptions) {
   const now = options.now ?? Date.now;
   const newestSeenBySource = new Map<string, number>();
 
-  async function findStored(events: DossierEvent[]): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
-    // The primary key starts with (commune_code, dossier_id): filtering on both prunes the lookup to the
-    // granules of this batch's dossiers instead of scanning every event_id.
-    const rows = await options.warehouse.query<{ event_id: string }>(
-      `SELECT event_id FROM dossier_events
-       WHERE commune_code IN {communes:Array(String)} AND dossier_id IN {dossiers:Array(String)}
-         AND event_id IN {ids:Array(String)}`,
-      {
-        communes: [...new Set(events.map((e) => e.communeCode))],
-        dossiers: [...new Set(events.map((e) => e.dossierId))],
-        ids: events.map((e) => e.eventId),
-      },
-    );
-    return new Set(rows.map((row) => row.event_id));
+  async function storedPositions(messages: readonly SourceMessage[]): Promise<Set<number>> {
+    const stored = new Set<number>();
+    const bySource = new Map<string, number[]>();
+    for (const message of messages) {
+      const positions = bySource.get(message.source) ?? [];
+      positions.push(message.position);
+      bySource.set(message.source, positions);
+    }
+    for (const [source, positions] of bySource) {
+      const rows = await options.warehouse.query<{ position: number }>(
+        `SELECT DISTINCT position FROM ingest_deliveries
+         WHERE source = {source:String} AND position BETWEEN {first:UInt64} AND {last:UInt64}`,
+        { source, first: Math.min(...positions), last: Math.max(...positions) },
+      );
+      for (const row of rows) stored.add(Number(row.position));
+    }
+    return stored;
   }
 
   async function storeBatch(messages: readonly SourceMessage[], dedupToken: string): Promise<BatchOutcome> {
     const outcome = emptyOutcome();
     const nowMs = now();
-    const ingestedAt = new Date(nowMs).toISOString();
+    const ingestedAt = nowMs;
     const context: ValidationContext = { nowMs, provinceOfCommune: options.provinceOfCommune };
+    const alreadyStored = await storedPositions(messages);
     const rejected: RejectedMessage[] = [];
-    const candidates: { event: DossierEvent; message: SourceMessage; late: boolean }[] = [];
+    const inputRows: object[] = [];
+    const idsInBatch = new Set<string>();
     for (const message of messages) {
       outcome.deliveries += 1;
       const result =
         message.value === null
           ? ({ ok: false, reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' } } as const)
           : validateDossierEvent(message.value, context);
+      const seenBefore = alreadyStored.has(message.position);
       if (!result.ok) {
-        rejected.push({ message, reject: result.reject });
+        outcome.rejected += 1;
+        outcome.rejectedByReason[result.reject.reason] = (outcome.rejectedByReason[result.reject.reason] ?? 0) + 1;
+        // A position stored before was sent to the DLQ then; it is counted, not sent again.
+        if (!seenBefore) rejected.push({ message, reject: result.reject });
         continue;
       }
-      const newest = newestSeenBySource.get(message.source) ?? Number.NEGATIVE_INFINITY;
-      const late = result.event.occurredAtMs < newest - LATE_AFTER_MS;
-      if (result.event.occurredAtMs > newest) newestSeenBySource.set(message.source, result.event.occurredAtMs);
-      candidates.push({ event: result.event, message, late });
-    }
-
-    const stored = await findStored(candidates.map((c) => c.event));
-    const fresh: DossierEvent[] = [];
-    const freshIds = new Set<string>();
-    const deliveryRows: object[] = [];
-    for (const { event, message, late } of candidates) {
-      const isNew = !stored.has(event.eventId) && !freshIds.has(event.eventId);
-      const unknownProcedure = !options.isKnownProcedure(event.procedureCode);
-      if (isNew) {
-        freshIds.add(event.eventId);
-        fresh.push(event);
-        outcome.accepted += 1;
-        if (unknownProcedure) outcome.unknownProcedures += 1;
-        if (late) outcome.late += 1;
-      } else {
+      const event = result.event;
+      if (seenBefore || idsInBatch.has(event.eventId)) {
         outcome.duplicates += 1;
+        if (seenBefore) outcome.redelivered += 1;
+        if (!seenBefore)
+          inputRows.push(inputRow(message, event, ingestedAt, { store: false, unknownProcedure: false, late: false }));
+        continue;
       }
-      deliveryRows.push({
-        source: message.source,
-        position: message.position,
-        ingested_at: ingestedAt,
-        outcome: 'accepted',
-        event_id: event.eventId,
-        commune_code: event.communeCode,
-        occurred_at: sqlTime(event.occurredAtMs),
-        unknown_procedure: unknownProcedure ? 1 : 0,
-        late: late ? 1 : 0,
-        reason: '',
-        detail: '',
-        payload_sha256: '',
-        payload_bytes: 0,
-      });
+      idsInBatch.add(event.eventId);
+      const newest = newestSeenBySource.get(message.source) ?? Number.NEGATIVE_INFINITY;
+      const late = event.occurredAtMs < newest - LATE_AFTER_MS;
+      if (event.occurredAtMs > newest) newestSeenBySource.set(message.source, event.occurredAtMs);
+      const unknownProcedure = !options.isKnownProcedure(event.procedureCode);
+      outcome.accepted += 1;
+      if (unknownProcedure) outcome.unknownProcedures += 1;
+      if (late) outcome.late += 1;
+      inputRows.push(inputRow(message, event, ingestedAt, { store: true, unknownProcedure, late }));
     }
     for (const { message, reject } of rejected) {
-      outcome.rejected += 1;
-      outcome.rejectedByReason[reject.reason] = (outcome.rejectedByReason[reject.reason] ?? 0) + 1;
       const bytes = payloadBytes(message.value);
-      deliveryRows.push({
+      inputRows.push({
         source: message.source,
         position: message.position,
         ingested_at: ingestedAt,
         outcome: 'rejected',
-        event_id: '',
-        commune_code: '',
-        occurred_at: null,
-        unknown_procedure: 0,
-        late: 0,
+        store_event: 0,
         reason: reject.reason,
         detail: reject.detail,
         payload_sha256: createHash('sha256').update(bytes).digest('hex'),
         payload_bytes: bytes.byteLength,
       });
     }
-
-    // Rejects reach the DLQ before the position is committed: a crash here re-sends them (at least once),
-    // while rejected_events stays exact through its source-position key.
+    // Rejects reach the DLQ before their positions are recorded and committed: a crash here re-sends them (at
+    // least once), while rejected_events stays exact through its source-position key.
     if (rejected.length > 0) await options.deadLetters.send(rejected);
-    await options.warehouse.insert('ingest_deliveries', deliveryRows, { dedupToken: `${dedupToken}:deliveries` });
-    await options.warehouse.insert(
-      'dossier_events',
-      fresh.map((event) => eventRow(event, ingestedAt)),
-      { dedupToken: `${dedupToken}:events` },
-    );
+    // One insert: the events, then (through the materialized views) the deliveries that mark them stored.
+    await options.warehouse.insert('ingest_input', inputRows, { dedupToken });
     return outcome;
   }
 
-  return { storeBatch };
+  return { storeBatch, warehouse: options.warehouse };
+}
+
+/** A row of ingest_input: the event's columns, where it came from, and whether to store the event. */
+function inputRow(
+  message: SourceMessage,
+  event: DossierEvent,
+  ingestedAt: number,
+  flags: { store: boolean; unknownProcedure: boolean; late: boolean },
+) {
+  return {
+    event_id: event.eventId,
+    event_type: event.eventType,
+    occurred_at: event.occurredAtMs,
+    dossier_id: event.dossierId,
+    commune_code: event.communeCode,
+    province_code: event.provinceCode,
+    procedure_code: event.procedureCode,
+    channel: event.channel,
+    due_at: event.dueAtMs,
+    officer_ref: event.officerRef,
+    source_system: event.sourceSystem,
+    status_code: event.statusCode,
+    ingested_at: ingestedAt,
+    source: message.source,
+    position: message.position,
+    outcome: 'accepted',
+    store_event: flags.store ? 1 : 0,
+    unknown_procedure: flags.unknownProcedure ? 1 : 0,
+    late: flags.late ? 1 : 0,
+  };
 }
 
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
