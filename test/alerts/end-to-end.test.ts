@@ -13,6 +13,7 @@ import {
   sleep,
   startGateway,
   startService,
+  stopStartedProcesses,
   uniqueName,
   waitFor,
 } from '../support/processes.ts';
@@ -35,6 +36,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cp-alerts-e2e-'));
 });
 afterAll(async () => {
+  await stopStartedProcesses();
   for (const running of processes) running.child.kill('SIGKILL');
   await services?.stop();
   rmSync(root, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { openWarehouse, parseStaffingCsv, saveProcedureCatalog, saveStaffingRows
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallLinesInPreviousWeek } from '../support/example.ts';
 import { readTopic } from '../support/kafka.ts';
-import { REPO_ROOT, startService, uniqueName, waitFor } from '../support/processes.ts';
+import { REPO_ROOT, startService, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 
 const CATALOG = `procedure_code,name,domain,deadline_working_days,standard_minutes,counter_minutes
@@ -41,6 +41,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cp-estimator-'));
 });
 afterAll(async () => {
+  await stopStartedProcesses();
   await services.stop();
   rmSync(root, { recursive: true, force: true });
 });

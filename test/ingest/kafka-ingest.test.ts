@@ -6,7 +6,7 @@ import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledLines, scaledTruth, smallLines, smallTruth, type Truth } from '../support/example.ts';
 import { produceLines, readTopic } from '../support/kafka.ts';
-import { runCli, sleep, startCli, uniqueName, waitFor } from '../support/processes.ts';
+import { runCli, sleep, startCli, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 import { dumpAllTables, expectTruthReproduced } from '../support/warehouse-checks.ts';
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cp-kafka-ingest-'));
 });
 afterAll(async () => {
+  await stopStartedProcesses();
   await stopServices();
   rmSync(root, { recursive: true, force: true });
 });

@@ -5,7 +5,7 @@ import { openWarehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledLines, scaledTruth, smallLines, smallTruth } from '../support/example.ts';
 import { localKafkaClasspath, produceLines, produceWithJavaProducer } from '../support/kafka.ts';
-import { freePort, runCli, sleep, startCli, uniqueName, waitFor } from '../support/processes.ts';
+import { freePort, runCli, sleep, startCli, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 import { expectTruthReproduced } from '../support/warehouse-checks.ts';
 
@@ -20,6 +20,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cp-kafka-ops-'));
 });
 afterAll(async () => {
+  await stopStartedProcesses();
   await stopServices();
   rmSync(root, { recursive: true, force: true });
 });

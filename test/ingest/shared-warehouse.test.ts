@@ -11,6 +11,7 @@ import {
   sleep,
   startCli,
   startGateway,
+  stopStartedProcesses,
   uniqueName,
   waitFor,
 } from '../support/processes.ts';
@@ -31,6 +32,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'cp-shared-'));
 });
 afterAll(async () => {
+  await stopStartedProcesses();
   for (const gateway of gateways) gateway.child.kill('SIGKILL');
   await stopServices();
   rmSync(root, { recursive: true, force: true });

@@ -6,6 +6,26 @@ const CLI = join(REPO_ROOT, 'services', 'cli', 'src', 'main.ts');
 // As in the root package.json's cli script.
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning'];
 
+const started = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  started.add(child);
+  child.on('exit', () => started.delete(child));
+  return child;
+}
+
+/** Kills every process a test started that is still running: a failed test must not leave workers behind. */
+export async function stopStartedProcesses(): Promise<void> {
+  const exits = [...started].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  );
+  await Promise.all(exits);
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   /** resolves with the exit code (or the signal name) once the process ended */
@@ -15,11 +35,13 @@ export interface RunningProcess {
 
 /** Runs `pnpm cli …` as its own process (stdin closed, as services run), collecting its output. */
 export function startCli(args: string[], env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk.toString();
@@ -71,10 +93,12 @@ export async function freePort(): Promise<number> {
 
 /** The warehouse gateway (ClickHouse HTTP over the embedded engine) as its own process, ready to serve. */
 export async function startGateway(dataDir: string, port: number): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, GATEWAY, '--data-dir', dataDir, '--port', String(port)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [...NODE_FLAGS, GATEWAY, '--data-dir', dataDir, '--port', String(port)], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk.toString();
@@ -91,11 +115,13 @@ export async function startGateway(dataDir: string, port: number): Promise<Runni
 
 /** A service entry point (services/<name>/src/main.ts) as its own process, configured by the environment. */
 export function startService(entry: string, env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, [...NODE_FLAGS, entry], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [...NODE_FLAGS, entry], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk.toString();

@@ -30,18 +30,27 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   const startedAtMs = Date.now();
   const totalBytes = statSync(path).size;
   const source = `file:${(await sha256OfFile(path)).slice(0, 32)}`;
-  const batchLines = options.batchLines ?? 10_000;
+  const batchLines = options.batchLines ?? 25_000;
   let total = emptyOutcome();
   let bytesRead = 0;
   let lineNumber = 0;
   let batch: SourceMessage[] = [];
+  // Two batches in flight: one is validated on this thread while the engine writes the other. A file has no
+  // offsets to commit in order: an interrupted import is resumed position by position.
+  const inFlight: Promise<void>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const first = (batch[0] as SourceMessage).position;
     const last = (batch[batch.length - 1] as SourceMessage).position;
-    total = addOutcome(total, await options.pipeline.storeBatch(batch, `${source}:${first}-${last}`));
+    const readSoFar = bytesRead;
+    inFlight.push(
+      options.pipeline.storeBatch(batch, `${source}:${first}-${last}`).then((outcome) => {
+        total = addOutcome(total, outcome);
+        options.onProgress?.(readSoFar, totalBytes);
+      }),
+    );
     batch = [];
-    options.onProgress?.(bytesRead, totalBytes);
+    if (inFlight.length >= 2) await inFlight.shift();
   };
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
@@ -53,6 +62,7 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   }
   bytesRead = totalBytes;
   await flush();
+  await Promise.all(inFlight);
   // A chunk only knows its own duplicates; an event repeated in another chunk of the file (or stored by an
   // earlier source) is found by its earlier delivery in the ledger.
   const ledger = await deliveriesSince(options.pipeline.warehouse, source, startedAtMs);
@@ -65,18 +75,25 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   };
 }
 
-/** This source's accepted deliveries since an instant: first deliveries of their event, and repeats. */
+/**
+ * This source's accepted deliveries since an instant: how many carried an event for the first time, and how
+ * many repeated an event (delivered earlier in the run, or before it by any source). Set operations, not a
+ * window over the ledger, so a national file stays cheap.
+ */
 async function deliveriesSince(warehouse: Warehouse, source: string, sinceMs: number) {
-  const [row] = await warehouse.query<{ first: number; repeated: number }>(
-    `SELECT countIf(rank = 1) AS first, countIf(rank > 1) AS repeated FROM (
-       SELECT source, ingested_at,
-              row_number() OVER (PARTITION BY event_id ORDER BY ingested_at, source, position) AS rank
-       FROM ingest_deliveries FINAL
-       WHERE outcome = 'accepted' AND event_id IN (
-         SELECT event_id FROM ingest_deliveries
-         WHERE source = {source:String} AND outcome = 'accepted' AND ingested_at >= fromUnixTimestamp64Milli({since:Int64})))
-     WHERE source = {source:String} AND ingested_at >= fromUnixTimestamp64Milli({since:Int64})`,
+  const [row] = await warehouse.query<{ deliveries: number; events: number; known_before: number }>(
+    `WITH run AS (
+       SELECT event_id FROM ingest_deliveries FINAL
+       WHERE source = {source:String} AND outcome = 'accepted' AND ingested_at >= fromUnixTimestamp64Milli({since:Int64}))
+     SELECT
+       (SELECT count() FROM run) AS deliveries,
+       (SELECT uniqExact(event_id) FROM run) AS events,
+       (SELECT uniqExact(event_id) FROM ingest_deliveries
+        WHERE outcome = 'accepted' AND event_id IN (SELECT event_id FROM run)
+          AND NOT (source = {source:String} AND ingested_at >= fromUnixTimestamp64Milli({since:Int64}))) AS known_before`,
     { source, since: sinceMs },
   );
-  return { first: Number(row?.first ?? 0), repeated: Number(row?.repeated ?? 0) };
+  const deliveries = Number(row?.deliveries ?? 0);
+  const first = Number(row?.events ?? 0) - Number(row?.known_before ?? 0);
+  return { first, repeated: deliveries - first };
 }

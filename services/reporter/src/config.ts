@@ -3,6 +3,7 @@ import { ConfigError, formatIssues, loadConfig, type RuntimeConfig } from '@comm
 import { z } from 'zod';
 import { LANGS, type Lang } from './i18n.ts';
 import { DEFAULT_CHROMIUM_PATH } from './pdf.ts';
+import { loadRouting, NO_ROUTING, type Routing } from './routing.ts';
 
 /** Monday 07:00 Vietnam time: an hour after the estimator's weekly run (06:00) has stored the week. */
 export const DEFAULT_REPORT_CRON = '0 7 * * 1';
@@ -17,6 +18,7 @@ const reporterEnvironment = z.object({
   REPORT_WEEKLY_CRON: cron.default(DEFAULT_REPORT_CRON),
   REPORT_LANG: z.enum(LANGS).default('vi'),
   REPORT_ROUTING_FILE: z.string().min(1).optional(),
+  ALERT_ROUTING_FILE: z.string().min(1).optional(),
   SMTP_URL: z
     .string()
     .refine((text) => /^smtps?:\/\//.test(text), 'must be a URL such as smtp://user:pass@mail.example.org:587')
@@ -33,7 +35,9 @@ export interface ReporterConfig extends RuntimeConfig {
   reportsDir: string;
   weeklyPattern: string;
   lang: Lang;
+  /** REPORT_ROUTING_FILE, else the alerter's ALERT_ROUTING_FILE: one file says who hears about a province */
   routingFile: string | undefined;
+  routing: Routing;
   smtpUrl: string | undefined;
   mailFrom: string;
   chromiumPath: string;
@@ -46,12 +50,15 @@ export function loadReporterConfig(env: Record<string, string | undefined>): Rep
   const parsed = reporterEnvironment.safeParse(present);
   if (!parsed.success) throw new ConfigError(`bad reporter configuration:\n${formatIssues(parsed.error, '  ')}`);
   const value = parsed.data;
+  const routingFile = value.REPORT_ROUTING_FILE ?? value.ALERT_ROUTING_FILE;
   return {
     ...base,
     reportsDir: value.REPORTS_DIR,
     weeklyPattern: value.REPORT_WEEKLY_CRON,
     lang: value.REPORT_LANG,
-    routingFile: value.REPORT_ROUTING_FILE,
+    routingFile,
+    // Read at start, so that a bad file stops the service now rather than on its first Monday.
+    routing: routingFile ? loadRouting(routingFile, env) : NO_ROUTING,
     smtpUrl: value.SMTP_URL,
     mailFrom: value.REPORT_MAIL_FROM,
     chromiumPath: value.CHROMIUM_PATH,

@@ -52,8 +52,8 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** A webhook URL as it may be recorded: no credentials, no query string (where tokens tend to live). */
-function recordedUrl(url: string): string {
+/** A webhook URL as it may be logged: no credentials, no query string (where tokens tend to live). */
+function loggedUrl(url: string): string {
   const parsed = new URL(url);
   return `${parsed.origin}${parsed.pathname}`;
 }
@@ -103,7 +103,7 @@ export async function deliverReport(
   }
   for (const webhook of recipients.webhooks) {
     const [result] = await Promise.allSettled([withRetries(delays, () => postWebhook(report, webhook))]);
-    record('webhook', recordedUrl(webhook.url), result as PromiseSettledResult<string>);
+    record('webhook', webhook.id, result as PromiseSettledResult<string>);
   }
 
   const now = options.now ?? Date.now;
@@ -147,7 +147,7 @@ async function sendMail(report: GeneratedReport, to: string[], smtpUrl: string, 
   }
 }
 
-async function postWebhook(report: GeneratedReport, webhook: { url: string; secret?: string | undefined }) {
+async function postWebhook(report: GeneratedReport, webhook: Recipients['webhooks'][number]) {
   const body = JSON.stringify(webhookPayload(report));
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (webhook.secret) headers[WEBHOOK_SIGNATURE_HEADER] = signBody(body, webhook.secret);
@@ -158,6 +158,6 @@ async function postWebhook(report: GeneratedReport, webhook: { url: string; secr
     signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
   });
   await response.body?.cancel();
-  if (!response.ok) throw new Error(`HTTP ${response.status} from ${recordedUrl(webhook.url)}`);
+  if (!response.ok) throw new Error(`HTTP ${response.status} from ${loggedUrl(webhook.url)}`);
   return `HTTP ${response.status}`;
 }

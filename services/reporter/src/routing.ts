@@ -4,38 +4,39 @@ import { ConfigError, formatIssues } from '@commune-pulse/runtime';
 import { z } from 'zod';
 
 /**
- * Who receives what (infra/reports/routing.example.json): a list of routes, each naming provinces (`*` for the
- * whole country) and the e-mail addresses and/or webhook that serve them. A route for `*` receives the national
- * edition; a route naming provinces receives each of those provinces' editions.
+ * Who receives the weekly report: the alerting routing file (infra/alerting/routing.example.json), so that one
+ * file says who hears about a province. Every webhook and e-mail address in it receives the editions of its
+ * provinces; `"*"` (or no `provinces`) means the whole country, which receives the national edition. `levels`
+ * and `rules` choose which alerts a recipient hears and do not concern reports; the alerter checks them, and
+ * this reader lets them and any other field through so that the two services can grow the file independently.
  */
-const route = z
-  .object({
-    provinces: z
-      .array(z.string())
-      .min(1, 'name at least one province code, or "*" for the whole country')
-      .superRefine((codes, context) => {
-        for (const code of codes) {
-          if (code !== '*' && provinceByCode(code) === undefined) {
-            context.addIssue({ code: 'custom', message: `unknown province code ${JSON.stringify(code)}` });
-          }
-        }
-      }),
-    email: z.array(z.email()).optional(),
-    webhook: z
-      .object({
+const provinceList = z.union([z.literal('*'), z.array(z.string()).min(1)]).default('*');
+
+const routingSchema = z.object({
+  webhooks: z
+    .array(
+      z.object({
+        id: z.string().min(1),
         url: z.url({ protocol: /^https?$/ }),
-        secret: z.string().min(16, 'use a secret of at least 16 characters').optional(),
-      })
-      .optional(),
-  })
-  .refine((value) => (value.email?.length ?? 0) > 0 || value.webhook !== undefined, {
-    message: 'a route needs an email list or a webhook',
-  });
+        secret: z.string().min(16).optional(),
+        secret_env: z.string().optional(),
+        provinces: provinceList,
+      }),
+    )
+    .default([]),
+  emails: z.array(z.object({ address: z.email(), name: z.string().optional(), provinces: provinceList })).default([]),
+});
 
-export const routingSchema = z.array(route);
-export type Route = z.infer<typeof route>;
+export interface ReportRoute {
+  provinces: readonly string[] | '*';
+}
 
-export function parseRouting(text: string, source: string): Route[] {
+export interface Routing {
+  webhooks: (ReportRoute & { id: string; url: string; secret: string | undefined })[];
+  emails: (ReportRoute & { address: string })[];
+}
+
+export function parseRouting(text: string, source: string, env: Record<string, string | undefined>): Routing {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -44,44 +45,60 @@ export function parseRouting(text: string, source: string): Route[] {
   }
   const parsed = routingSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(`bad routing file ${source}:\n${formatIssues(parsed.error, '  ')}`);
-  return parsed.data;
+  const problems: string[] = [];
+  const checkProvinces = (where: string, codes: readonly string[] | '*') => {
+    if (codes === '*') return;
+    for (const code of codes) if (!provinceByCode(code)) problems.push(`${where}: ${code} is not a province code`);
+  };
+  const webhooks = parsed.data.webhooks.map((webhook) => {
+    checkProvinces(`webhook ${webhook.id}`, webhook.provinces);
+    const secret = webhook.secret ?? (webhook.secret_env ? env[webhook.secret_env] : undefined);
+    if (webhook.secret_env && (secret === undefined || secret.length < 16)) {
+      problems.push(`webhook ${webhook.id}: the environment variable ${webhook.secret_env} must hold a secret of 16+ characters`);
+    }
+    return { id: webhook.id, url: webhook.url, secret, provinces: webhook.provinces };
+  });
+  const emails = parsed.data.emails.map((email) => {
+    checkProvinces(`e-mail ${email.address}`, email.provinces);
+    return { address: email.address.toLowerCase(), provinces: email.provinces };
+  });
+  if (problems.length > 0) throw new ConfigError(`bad routing file ${source}:\n  ${problems.join('\n  ')}`);
+  return { webhooks, emails };
 }
 
-export function loadRouting(path: string): Route[] {
+export function loadRouting(path: string, env: Record<string, string | undefined>): Routing {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read the routing file ${path}: ${(error as Error).message}`);
   }
-  return parseRouting(text, path);
+  return parseRouting(text, path, env);
 }
 
 /** An edition of the report: null for the national one, else a province code. */
 export type Edition = string | null;
 
-/** The editions the routes ask for, the national one first. */
-export function editionsFor(routes: readonly Route[]): Edition[] {
-  const editions = new Set<Edition>();
-  for (const entry of routes) {
-    for (const code of entry.provinces) editions.add(code === '*' ? null : code);
-  }
+const editionsOf = (route: ReportRoute): Edition[] => (route.provinces === '*' ? [null] : [...route.provinces]);
+
+/** The editions the routing asks for, the national one first. */
+export function editionsFor(routing: Routing): Edition[] {
+  const editions = new Set<Edition>([...routing.webhooks, ...routing.emails].flatMap(editionsOf));
   return [...editions].sort((a, b) => (a === null ? -1 : b === null ? 1 : a.localeCompare(b)));
 }
 
 export interface Recipients {
   emails: string[];
-  webhooks: { url: string; secret?: string | undefined }[];
+  webhooks: { id: string; url: string; secret: string | undefined }[];
 }
 
-/** Who gets one edition: the routes naming its province (or `*` for the national edition). */
-export function recipientsOf(routes: readonly Route[], edition: Edition): Recipients {
-  const emails = new Set<string>();
-  const webhooks = new Map<string, { url: string; secret?: string | undefined }>();
-  for (const entry of routes) {
-    if (!entry.provinces.includes(edition ?? '*')) continue;
-    for (const address of entry.email ?? []) emails.add(address);
-    if (entry.webhook) webhooks.set(entry.webhook.url, entry.webhook);
-  }
-  return { emails: [...emails], webhooks: [...webhooks.values()] };
+/** Who gets one edition: the recipients of its province, or of the whole country for the national one. */
+export function recipientsOf(routing: Routing, edition: Edition): Recipients {
+  const serves = (route: ReportRoute) => editionsOf(route).includes(edition);
+  return {
+    emails: routing.emails.filter(serves).map((email) => email.address),
+    webhooks: routing.webhooks.filter(serves).map(({ id, url, secret }) => ({ id, url, secret })),
+  };
 }
+
+export const NO_ROUTING: Routing = { webhooks: [], emails: [] };

@@ -8,7 +8,7 @@ import { type DeliveryOutcome, deliverReport } from './deliver.ts';
 import { generateReport } from './generate.ts';
 import type { Lang } from './i18n.ts';
 import { type PdfRenderer, pdfRenderer } from './pdf.ts';
-import { type Edition, editionsFor, loadRouting, type Route, recipientsOf } from './routing.ts';
+import { type Edition, editionsFor, type Routing, recipientsOf } from './routing.ts';
 
 export const REPORT_QUEUE = 'commune-pulse-reports';
 export const WEEKLY_REPORT_SCHEDULER = 'weekly-report-monday-0700';
@@ -30,7 +30,7 @@ export interface WeeklyReportDependencies {
   warehouse: Warehouse;
   pdf: PdfRenderer;
   logger: Logger;
-  routes: readonly Route[];
+  routing: Routing;
   reportsDir: string;
   lang: Lang;
   smtpUrl: string | undefined;
@@ -48,7 +48,7 @@ export async function runWeeklyReports(
   dueMs: number,
 ): Promise<ReportJobResult> {
   const week = data.week === 'previous' ? previousWeekPeriod(dueMs).label : data.week;
-  const editions: Edition[] = [...new Set<Edition>([null, ...editionsFor(dependencies.routes)])];
+  const editions: Edition[] = [...new Set<Edition>([null, ...editionsFor(dependencies.routing)])];
   const outDir = join(dependencies.reportsDir, week);
   const result: ReportJobResult = { week, reports: [], sent: 0, failed: 0 };
   // Every edition is written before any is announced: a failure half-way leaves no recipient with a week
@@ -68,7 +68,7 @@ export async function runWeeklyReports(
   for (const report of generated) {
     const outcomes: DeliveryOutcome[] = await deliverReport(
       report,
-      recipientsOf(dependencies.routes, report.provinceCode),
+      recipientsOf(dependencies.routing, report.provinceCode),
       {
         warehouse: dependencies.warehouse,
         logger: dependencies.logger,
@@ -118,19 +118,15 @@ export interface ReporterService {
   finished: Promise<void>;
 }
 
-/**
- * The reporter: with REDIS_URL a BullMQ worker and its job scheduler; without it the same job on an in-process
- * timer. The routing file is read at start, so a bad one stops the service before its first Monday.
- */
+/** The reporter: with REDIS_URL a BullMQ worker and its job scheduler; without it the same job on an in-process timer. */
 export async function startReporterService(config: ReporterConfig, logger: Logger): Promise<ReporterService> {
-  const routes = config.routingFile ? loadRouting(config.routingFile) : [];
   const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
   const pdf = pdfRenderer(config.chromiumPath);
   const dependencies: WeeklyReportDependencies = {
     warehouse,
     pdf,
     logger,
-    routes,
+    routing: config.routing,
     reportsDir: config.reportsDir,
     lang: config.lang,
     smtpUrl: config.smtpUrl,
