@@ -57,7 +57,7 @@ WITH states AS
         minIfOrNull(at, to_state = 'firing') AS fired_at,
         minIfOrNull(at, to_state IN ('resolved', 'cancelled')) AS resolved_at,
         anyIf(value, to_state = 'firing') AS fired_value,
-        anyIf(threshold, to_state = 'firing') AS fired_threshold,
+        anyIf(toNullable(threshold), to_state = 'firing') AS fired_threshold,
         anyIf(value, to_state = 'resolved') AS resolved_value,
         argMax(period_kind, period_start) AS last_period_kind,
         max(period_start) AS last_period_start,

@@ -3,6 +3,7 @@ import { UsageError } from './args.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { catalogCommand } from './commands/catalog.ts';
 import { countersCommand } from './commands/counters.ts';
+import { demoCommand } from './commands/demo.ts';
 import { estimateCommand } from './commands/estimate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { ingestCommand } from './commands/ingest.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
     summary: "compute and store every commune's pressure for a week or the last 7 days",
   },
   explain: { run: explainCommand, summary: "every input and step behind one commune's pressure for a week" },
+  demo: { run: demoCommand, summary: 'simulate every commune, ingest, estimate and print where the pressure is' },
   counters: { run: countersCommand, summary: 'counters needed for an arrival rate and handling time (Erlang C)' },
   alerts: { run: alertsCommand, summary: 'alerts on communes: list, silence, acknowledge, evaluate, run the alerter' },
   report: { run: reportCommand, summary: 'the weekly pressure report of a week: HTML, PDF and CSV files' },

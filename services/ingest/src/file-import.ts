@@ -30,6 +30,12 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   const startedAtMs = Date.now();
   const totalBytes = statSync(path).size;
   const source = `file:${(await sha256OfFile(path)).slice(0, 32)}`;
+  // A file never imported before has no stored positions to look up batch by batch.
+  const [known] = await options.pipeline.warehouse.query<{ n: number }>(
+    'SELECT count() AS n FROM ingest_deliveries WHERE source = {source:String}',
+    { source },
+  );
+  const firstImport = Number(known?.n ?? 0) === 0;
   const batchLines = options.batchLines ?? 25_000;
   let total = emptyOutcome();
   let bytesRead = 0;
@@ -44,7 +50,7 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
     const last = (batch[batch.length - 1] as SourceMessage).position;
     const readSoFar = bytesRead;
     inFlight.push(
-      options.pipeline.storeBatch(batch, `${source}:${first}-${last}`).then((outcome) => {
+      options.pipeline.storeBatch(batch, `${source}:${first}-${last}`, { newSource: firstImport }).then((outcome) => {
         total = addOutcome(total, outcome);
         options.onProgress?.(readSoFar, totalBytes);
       }),
@@ -77,23 +83,32 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
 
 /**
  * This source's accepted deliveries since an instant: how many carried an event for the first time, and how
- * many repeated an event (delivered earlier in the run, or before it by any source). Set operations, not a
- * window over the ledger, so a national file stays cheap.
+ * many repeated an event (delivered earlier in the run, or before it by any source).
  */
 async function deliveriesSince(warehouse: Warehouse, source: string, sinceMs: number) {
-  const [row] = await warehouse.query<{ deliveries: number; events: number; known_before: number }>(
-    `WITH run AS (
-       SELECT event_id FROM ingest_deliveries FINAL
-       WHERE source = {source:String} AND outcome = 'accepted' AND ingested_at >= fromUnixTimestamp64Milli({since:Int64}))
-     SELECT
-       (SELECT count() FROM run) AS deliveries,
-       (SELECT uniqExact(event_id) FROM run) AS events,
-       (SELECT uniqExact(event_id) FROM ingest_deliveries
-        WHERE outcome = 'accepted' AND event_id IN (SELECT event_id FROM run)
-          AND NOT (source = {source:String} AND ingested_at >= fromUnixTimestamp64Milli({since:Int64}))) AS known_before`,
-    { source, since: sinceMs },
+  const params = { source, since: sinceMs };
+  const thisRun =
+    "source = {source:String} AND outcome = 'accepted' AND ingested_at >= fromUnixTimestamp64Milli({since:Int64})";
+  const [run] = await warehouse.query<{ deliveries: number; events: number }>(
+    `SELECT uniqExact(position) AS deliveries, uniqExact(event_id) AS events FROM ingest_deliveries WHERE ${thisRun}`,
+    params,
   );
-  const deliveries = Number(row?.deliveries ?? 0);
-  const first = Number(row?.events ?? 0) - Number(row?.known_before ?? 0);
-  return { first, repeated: deliveries - first };
+  // Events delivered before the run (by any source) make its first deliveries repeats; on a warehouse that had
+  // nothing else, the costly comparison is skipped.
+  const [others] = await warehouse.query<{ n: number }>(
+    `SELECT count() AS n FROM ingest_deliveries WHERE outcome = 'accepted' AND NOT (${thisRun})`,
+    params,
+  );
+  let knownBefore = 0;
+  if (Number(others?.n ?? 0) > 0) {
+    const [row] = await warehouse.query<{ n: number }>(
+      `SELECT uniqExact(event_id) AS n FROM ingest_deliveries
+       WHERE outcome = 'accepted' AND NOT (${thisRun})
+         AND event_id IN (SELECT event_id FROM ingest_deliveries WHERE ${thisRun})`,
+      params,
+    );
+    knownBefore = Number(row?.n ?? 0);
+  }
+  const first = Number(run?.events ?? 0) - knownBefore;
+  return { first, repeated: Number(run?.deliveries ?? 0) - first };
 }

@@ -122,12 +122,20 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
     return stored;
   }
 
-  async function storeBatch(messages: readonly SourceMessage[], dedupToken: string): Promise<BatchOutcome> {
+  /**
+   * `newSource`: the caller knows no position of these sources was stored before (a file's first import), so
+   * the lookup is skipped.
+   */
+  async function storeBatch(
+    messages: readonly SourceMessage[],
+    dedupToken: string,
+    batchOptions: { newSource?: boolean } = {},
+  ): Promise<BatchOutcome> {
     const outcome = emptyOutcome();
     const nowMs = now();
     const ingestedAt = nowMs;
     const context: ValidationContext = { nowMs, provinceOfCommune: options.provinceOfCommune };
-    const alreadyStored = await storedPositions(messages);
+    const alreadyStored = batchOptions.newSource ? new Set<number>() : await storedPositions(messages);
     const rejected: RejectedMessage[] = [];
     const inputRows: object[] = [];
     const idsInBatch = new Set<string>();

@@ -35,7 +35,15 @@ export interface BarDatum {
 /** Vertical bars, one colour each (communes per level, histogram bins). */
 export function barChart(
   bars: readonly BarDatum[],
-  options: { width: number; height: number; yName?: string; rotate?: number; format: (v: number) => string },
+  options: {
+    width: number;
+    height: number;
+    yName?: string;
+    rotate?: number;
+    format: (v: number) => string;
+    /** many empty bins (a histogram): no "0" over each */
+    hideZeroLabels?: boolean;
+  },
 ): string {
   return renderChart(
     {
@@ -45,7 +53,13 @@ export function barChart(
         data: bars.map((bar) => bar.label),
         axisLabel: { interval: 0, rotate: options.rotate ?? 0, fontSize: 10, width: 84, overflow: 'break' },
       },
-      yAxis: { type: 'value', name: options.yName, minInterval: 1, nameTextStyle: { align: 'left' } },
+      yAxis: {
+        type: 'value',
+        name: options.yName,
+        minInterval: 1,
+        nameTextStyle: { align: 'left' },
+        axisLabel: { formatter: (v: number) => options.format(v) },
+      },
       series: [
         {
           type: 'bar',

@@ -254,7 +254,7 @@ export async function loadReportData(warehouse: Warehouse, options: LoadOptions)
   const ratesByProvince = new Map(provinceRates.map((row) => [row.province_code, row]));
   const withRates = (row: Omit<WeekTotals, keyof RatesRow>, rates: RatesRow | undefined): WeekTotals => ({
     ...row,
-    ...(rates ? rates : NO_RATES),
+    ...(rates ?? NO_RATES),
   });
   const provinces = provinceRows.map((row) => withRates(row, ratesByProvince.get(row.province_code)));
   if (!totalRow) throw new Error('the totals query returned no row');

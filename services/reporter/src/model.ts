@@ -522,7 +522,7 @@ export function buildReport(data: ReportData, fmt: Formatter, options: BuildOpti
               title: t('histogram'),
               svg: barChart(
                 bins.map((communes, bin) => ({ label: binLabel(bin), value: communes, color: binColor(bin) })),
-                { width: 640, height: 180, rotate: 45, format: (v) => (v === 0 ? '' : fmt.integer(v)) },
+                { width: 640, height: 180, rotate: 45, format: (v) => fmt.integer(v), hideZeroLabels: true },
               ),
             },
           ],

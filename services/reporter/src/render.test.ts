@@ -70,31 +70,33 @@ describe('CSV of a report table', () => {
   });
 });
 
-describe('the routing file', () => {
+describe("the routing file (the alerter's, infra/alerting/routing.example.json)", () => {
   const example = readFileSync(
-    join(import.meta.dirname, '..', '..', '..', 'infra', 'reports', 'routing.example.json'),
+    join(import.meta.dirname, '..', '..', '..', 'infra', 'alerting', 'routing.example.json'),
     'utf8',
   );
+  const env = { ALERT_WEBHOOK_SECRET_HA_NOI: 'x'.repeat(32), ALERT_WEBHOOK_SECRET_BO_NOI_VU: 'y'.repeat(32) };
 
-  it('parses the example, and each edition goes to the routes naming its province', () => {
-    const routes = parseRouting(example, 'routing.example.json');
-    expect(editionsFor(routes)[0]).toBeNull();
-    const national = recipientsOf(routes, null);
+  it('sends each province its edition and the national one to the whole-country recipients', () => {
+    const routing = parseRouting(example, 'routing.example.json', env);
+    const editions = editionsFor(routing);
+    expect(editions[0]).toBeNull();
+    expect(editions).toContain('01');
+    const hanoi = recipientsOf(routing, '01');
+    expect(hanoi.emails).toContain('so-noi-vu@hanoi.gov.vn');
+    expect(hanoi.webhooks.map((webhook) => webhook.secret)).toContain('x'.repeat(32));
+    const national = recipientsOf(routing, null);
+    expect(national.emails).not.toContain('so-noi-vu@hanoi.gov.vn');
     expect(national.emails.length + national.webhooks.length).toBeGreaterThan(0);
-    for (const edition of editionsFor(routes).slice(1)) {
-      const recipients = recipientsOf(routes, edition);
-      expect(recipients.emails.length + recipients.webhooks.length, String(edition)).toBeGreaterThan(0);
-    }
-    expect(recipientsOf(routes, '99')).toEqual({ emails: [], webhooks: [] });
+    expect(recipientsOf(routing, '99')).toEqual({ emails: [], webhooks: [] });
   });
 
-  it('refuses unknown provinces, routes without a recipient and bad addresses, naming them', () => {
-    expect(() => parseRouting('[{"provinces":["77"],"email":["a@b.vn"]}]', 'r.json')).toThrow(
-      /unknown province code "77"/,
-    );
-    expect(() => parseRouting('[{"provinces":["01"]}]', 'r.json')).toThrow(/email list or a webhook/);
-    expect(() => parseRouting('[{"provinces":["*"],"email":["not an address"]}]', 'r.json')).toThrow(/email/);
-    expect(() => parseRouting('{', 'r.json')).toThrow(/not JSON/);
+  it('refuses unknown provinces, missing secrets and bad addresses, naming them', () => {
+    const parse = (value: unknown) => parseRouting(JSON.stringify(value), 'r.json', {});
+    expect(() => parse({ emails: [{ address: 'a@b.vn', provinces: ['77'] }] })).toThrow(/77 is not a province code/);
+    expect(() => parse({ webhooks: [{ id: 'h', url: 'https://h.example.org', secret_env: 'NOPE' }] })).toThrow(/NOPE/);
+    expect(() => parse({ emails: [{ address: 'not an address' }] })).toThrow(/address/);
+    expect(() => parseRouting('{', 'r.json', {})).toThrow(/not JSON/);
   });
 
   it('signs webhook bodies with HMAC-SHA256 of the secret', () => {

@@ -54,11 +54,10 @@ function tableHtml(
     const value = row[column.key] ?? null;
     if (column.kind === 'svg') return `<${tag} class="spark">${typeof value === 'string' ? value : ''}</${tag}>`;
     const text = escapeHtml(formatCell(value, column.kind, fmt, row));
-    const classes = [NUMERIC.has(column.kind) ? 'num' : ''];
     if (column.kind === 'level' && isLevel(value)) {
       return `<${tag} class="level"><span class="dot" style="background:${LEVEL_COLORS[value]}"></span>${text}</${tag}>`;
     }
-    return `<${tag}${classes[0] ? ` class="${classes.join(' ')}"` : ''}>${text}</${tag}>`;
+    return `<${tag}${NUMERIC.has(column.kind) ? ' class="num"' : ''}>${text}</${tag}>`;
   };
   const head = table.columns.map(
     (column) => `<th${NUMERIC.has(column.kind) ? ' class="num"' : ''}>${escapeHtml(column.label)}</th>`,
@@ -119,7 +118,7 @@ figure.chart svg { max-width: 100%; height: auto; }
 .row { display: flex; gap: 16px; align-items: flex-start; flex-wrap: wrap; }
 .row > figure { flex: 0 1 auto; }
 table { border-collapse: collapse; font-size: 10.5px; }
-th, td { border: 1px solid #ddd; padding: 2px 5px; text-align: left; vertical-align: middle; }
+th, td { border: 1px solid #ddd; padding: 2px 4px; text-align: left; vertical-align: middle; }
 td { white-space: nowrap; }
 thead th { vertical-align: bottom; }
 thead th { background: #eef3fb; }

@@ -54,7 +54,9 @@ export function parseRouting(text: string, source: string, env: Record<string, s
     checkProvinces(`webhook ${webhook.id}`, webhook.provinces);
     const secret = webhook.secret ?? (webhook.secret_env ? env[webhook.secret_env] : undefined);
     if (webhook.secret_env && (secret === undefined || secret.length < 16)) {
-      problems.push(`webhook ${webhook.id}: the environment variable ${webhook.secret_env} must hold a secret of 16+ characters`);
+      problems.push(
+        `webhook ${webhook.id}: the environment variable ${webhook.secret_env} must hold a secret of 16+ characters`,
+      );
     }
     return { id: webhook.id, url: webhook.url, secret, provinces: webhook.provinces };
   });

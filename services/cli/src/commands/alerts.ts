@@ -20,7 +20,7 @@ import { formatTable } from '../output.ts';
 
 export const ALERTS_USAGE = `usage:
   pnpm cli alerts list [--state firing|resolved|pending|cancelled|all] [--province <code>] [--commune <code>]
-                       [--rule <rule>] [--json]
+                       [--rule <rule>] [--json]        (default: every state but cancelled)
   pnpm cli alerts silence --commune <code> [--rule <rule>] --until <YYYY-MM-DD | ISO time> --reason <text>
   pnpm cli alerts ack <alert id> [--note <text>]
   pnpm cli alerts evaluate [--json]   evaluate the estimation runs not evaluated yet and send what is due, here
