@@ -1,4 +1,5 @@
 export * from './config.ts';
 export * from './logger.ts';
+export * from './memory.ts';
 export * from './metrics.ts';
 export * from './shutdown.ts';

@@ -22,7 +22,8 @@ export interface KafkaIngestOptions {
   partitions?: number;
   chunkSize?: number | undefined;
   logger: Logger;
-  onChunkStored?: (outcome: BatchOutcome) => void;
+  /** after each stored chunk, with the time its processing began */
+  onChunkStored?: (outcome: BatchOutcome, startedMs: number) => void;
 }
 
 export const DEFAULT_INGEST_GROUP = 'commune-pulse-ingest';
@@ -72,6 +73,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     onError: () => metrics.retries.inc(),
     handleChunk: async (chunk) => {
+      const startedMs = Date.now();
       const timer = metrics.batchSeconds.startTimer();
       const source = `kafka:${chunk.topic}:${chunk.partition}`;
       const outcome = await pipeline.storeBatch(
@@ -91,7 +93,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       metrics.duplicates.inc(outcome.duplicates);
       for (const [reason, count] of Object.entries(outcome.rejectedByReason)) metrics.rejected.inc({ reason }, count);
       metrics.lag.set({ topic: chunk.topic, partition: String(chunk.partition) }, chunk.lag);
-      options.onChunkStored?.(outcome);
+      options.onChunkStored?.(outcome, startedMs);
     },
   });
 

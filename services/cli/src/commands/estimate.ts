@@ -12,7 +12,7 @@ import {
   waitForJob,
 } from '@commune-pulse/estimator';
 import { communeByCode, defaultCalendar, provinceByCode } from '@commune-pulse/reference-data';
-import { createLogger } from '@commune-pulse/runtime';
+import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { type EstimationParams, resolveParams } from '@commune-pulse/workload';
 import { parseCommand, UsageError } from '../args.ts';
@@ -133,6 +133,7 @@ export async function estimateCommand(argv: string[]): Promise<void> {
       printScenario(period, result, values.json === true);
       return;
     }
+    const memory = startMemorySampler();
     const result = await runEstimation(dependencies, {
       period,
       params,
@@ -159,6 +160,7 @@ export async function estimateCommand(argv: string[]): Promise<void> {
             level: row.level,
           })),
           duration_ms: result.durationMs,
+          ...memory.stop(),
         }),
       );
       return;

@@ -1,7 +1,7 @@
 import { createDeadLetterProducer, createKafka } from '@commune-pulse/bus';
 import { TOPICS } from '@commune-pulse/contracts';
 import { type DeadLetterSink, deadLetterHeaders, runKafkaIngest } from '@commune-pulse/ingest';
-import { createLogger, type RuntimeConfig } from '@commune-pulse/runtime';
+import { createLogger, type RuntimeConfig, startMemorySampler } from '@commune-pulse/runtime';
 import { formatTable } from '../output.ts';
 
 export async function runKafkaIngestCommand(
@@ -15,13 +15,31 @@ export async function runKafkaIngestCommand(
   },
 ): Promise<void> {
   const logger = createLogger('ingest', config.logLevel);
-  const total = await runKafkaIngest(config, { ...options, logger });
+  const memory = startMemorySampler();
+  let firstChunkStartedMs: number | null = null;
+  let lastChunkStoredMs: number | null = null;
+  const total = await runKafkaIngest(config, {
+    ...options,
+    logger,
+    onChunkStored: (_outcome, startedMs) => {
+      firstChunkStartedMs ??= startedMs;
+      lastChunkStoredMs = Date.now();
+    },
+  });
+  const storingSeconds =
+    firstChunkStartedMs === null || lastChunkStoredMs === null
+      ? null
+      : (lastChunkStoredMs - firstChunkStartedMs) / 1000;
   const summary = {
     messages: total.deliveries,
     accepted: total.accepted,
     duplicates: total.duplicates,
     rejected: total.rejected,
     rejected_by_reason: total.rejectedByReason,
+    // from the first chunk taken to the last one stored: the consumer's own throughput, without start-up and idle
+    storing_seconds: storingSeconds,
+    messages_per_second: storingSeconds ? Math.round(total.deliveries / storingSeconds) : null,
+    ...memory.stop(),
   };
   if (options.json) console.log(JSON.stringify(summary));
   else

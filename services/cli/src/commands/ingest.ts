@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { type FileImportResult, importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
-import { createLogger } from '@commune-pulse/runtime';
+import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
 import { configFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
@@ -59,6 +59,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   try {
     const deadLetters = config.kafkaBrokers ? await kafkaDeadLetters(config, path) : context.localDeadLetters(path);
     const pipeline = context.createPipeline(deadLetters);
+    const memory = startMemorySampler();
     const bar = progressBar('import', 'bytes');
     const started = performance.now();
     let result: FileImportResult;
@@ -80,6 +81,10 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       duplicates: result.duplicates,
       rejected: result.rejected,
       rejected_by_reason: result.rejectedByReason,
+      import_seconds: Number(importSeconds.toFixed(3)),
+      lines_per_second: Math.round(result.lines / importSeconds),
+      lifecycle_seconds: Number(deriveSeconds.toFixed(3)),
+      ...memory.stop(),
     };
     if (values.json) {
       console.log(JSON.stringify(summary));

@@ -1,0 +1,361 @@
+/**
+ * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
+ * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
+ *
+ *   pnpm bench [--only file,kafka,estimate,queries] [--communes all|N] [--days 7] [--seed 3]
+ *
+ * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { communes } from '@commune-pulse/reference-data';
+import { createLogger } from '@commune-pulse/runtime';
+import { simulateEvents } from '@commune-pulse/simulator';
+import { openWarehouse } from '@commune-pulse/warehouse';
+import kafkajs from 'kafkajs';
+
+const ROOT = join(import.meta.dirname, '..');
+const WORK = join(ROOT, '.cache', 'bench');
+const RESULTS = join(ROOT, 'bench', 'results');
+const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', '--disable-warning=TimeoutNegativeWarning'];
+const CLI = join(ROOT, 'services', 'cli', 'src', 'main.ts');
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    communes: { type: 'string', default: 'all' },
+    days: { type: 'string', default: '7' },
+    seed: { type: 'string', default: '3' },
+  },
+});
+const only = new Set((values.only ?? 'file,kafka,estimate,queries').split(','));
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+
+function section(title: string) {
+  console.log(`\n== ${title}`);
+}
+
+function table(rows: Record<string, unknown>[]) {
+  const names = Object.keys(rows[0] ?? {});
+  const widths = names.map((name) => Math.max(name.length, ...rows.map((row) => String(row[name] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ');
+  console.log(line(names));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(names.map((name) => String(row[name] ?? ''))));
+}
+
+function save(name: string, result: object) {
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `${name}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ benchmark: name, machine, at: new Date().toISOString(), ...result }, null, 2)}\n`,
+  );
+  console.log(`(written ${file.replace(`${ROOT}/`, '')})`);
+}
+
+function run(
+  command: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; child: ChildProcess }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...NODE_FLAGS, ...command], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk.toString();
+    });
+    child.on('exit', (code) => resolve({ code, stdout, child }));
+  });
+}
+
+function lastJson<T>(stdout: string): T {
+  const line = stdout
+    .trim()
+    .split('\n')
+    .findLast((text) => text.startsWith('{'));
+  if (!line) throw new Error(`no JSON result in:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line) as T;
+}
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+// The dataset: simulated events of a national week (or what --communes/--days say), made once per seed.
+const communeCodes =
+  values.communes === 'all'
+    ? undefined
+    : communes()
+        .slice(0, Number(values.communes))
+        .map((c) => c.code);
+const days = Number(values.days);
+const seed = Number(values.seed);
+mkdirSync(WORK, { recursive: true });
+const eventsPath = join(WORK, `events-${values.communes}-${days}d-seed${seed}.ndjson`);
+const startDay = new Date(Date.now() - (days + 8) * 86_400_000).toISOString().slice(0, 10);
+section(`dataset: simulated events, ${values.communes} communes, ${days} days from ${startDay}, seed ${seed}`);
+let eventLines = 0;
+{
+  const out = createWriteStream(eventsPath);
+  const generator = simulateEvents({ seed, startDay, days, ...(communeCodes ? { communeCodes } : {}) });
+  let buffer: string[] = [];
+  for (const line of generator) {
+    buffer.push(line);
+    eventLines += 1;
+    if (buffer.length >= 10_000) {
+      if (!out.write(`${buffer.join('\n')}\n`))
+        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      buffer = [];
+    }
+  }
+  out.end(buffer.length > 0 ? `${buffer.join('\n')}\n` : '');
+  await new Promise<void>((resolve) => out.once('finish', () => resolve()));
+  console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
+}
+
+const fileWarehouse = join(WORK, 'file-warehouse');
+if (only.has('file') || only.has('estimate')) {
+  section('ingest, file → embedded warehouse (pnpm cli ingest --file)');
+  rmSync(fileWarehouse, { recursive: true, force: true });
+  const result = await run([CLI, 'ingest', '--file', eventsPath, '--json', '--data-dir', fileWarehouse]);
+  const summary = lastJson<{
+    lines: number;
+    accepted: number;
+    import_seconds: number;
+    lines_per_second: number;
+    lifecycle_seconds: number;
+    peak_rss_mb: number;
+    peak_heap_mb: number;
+  }>(result.stdout);
+  const row = {
+    events: summary.lines,
+    seconds: summary.import_seconds,
+    'events/s': summary.lines_per_second,
+    'lifecycle tables s': summary.lifecycle_seconds,
+    'peak RSS MB': summary.peak_rss_mb,
+    'peak heap MB': summary.peak_heap_mb,
+  };
+  table([row]);
+  save('ingest-file', { command: `pnpm cli ingest --file ${eventsPath} --json`, result: row });
+}
+
+if (only.has('kafka')) {
+  section("ingest, Kafka → warehouse: the project's consumer and ClickHouse's Kafka engine, same topic contents");
+  const topic = `bench-${Date.now().toString(36)}`;
+  const logger = createLogger('bench', 'warn');
+  const kafka = createKafka({ brokers, clientId: 'commune-pulse-bench', logger });
+  await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
+  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  let batch: { key: string | null; value: string }[] = [];
+  const sends: Promise<unknown>[] = [];
+  for await (const line of createInterface({ input: createReadStream(eventsPath) })) {
+    const key = /"dossier_id":"([^"]*)"/.exec(line)?.[1] ?? null;
+    batch.push({ key, value: line });
+    if (batch.length >= 5_000) {
+      sends.push(producer.send({ topic, messages: batch }));
+      batch = [];
+      if (sends.length >= 4) await sends.shift();
+    }
+  }
+  if (batch.length > 0) sends.push(producer.send({ topic, messages: batch }));
+  await Promise.all(sends);
+  await producer.disconnect();
+  console.log(`produced ${eventLines} messages to ${topic}`);
+
+  const oursDir = join(WORK, 'kafka-ours');
+  rmSync(oursDir, { recursive: true, force: true });
+  const ours = lastJson<{
+    messages: number;
+    messages_per_second: number;
+    storing_seconds: number;
+    peak_rss_mb: number;
+    peak_heap_mb: number;
+  }>(
+    (
+      await run(
+        [
+          CLI,
+          'ingest',
+          '--kafka',
+          '--topic',
+          topic,
+          '--group',
+          `bench-ours-${topic}`,
+          '--exit-when-idle',
+          '5',
+          '--json',
+          '--data-dir',
+          oursDir,
+        ],
+        { KAFKA_BROKERS: brokers.join(',') },
+      )
+    ).stdout,
+  );
+  const baselineDir = join(WORK, 'kafka-engine');
+  rmSync(baselineDir, { recursive: true, force: true });
+  const baseline = lastJson<{ rows: number; rows_per_second: number; seconds_first_to_last_row: number }>(
+    (
+      await run([
+        join(ROOT, 'bench', 'kafka-engine-baseline.ts'),
+        brokers.join(','),
+        topic,
+        String(eventLines),
+        baselineDir,
+      ])
+    ).stdout,
+  );
+  const ratio = baseline.rows_per_second ? ours.messages_per_second / baseline.rows_per_second : null;
+  const rows = [
+    {
+      path: 'commune-pulse consumer (validate, dedup, DLQ, ledger, exactly once)',
+      events: ours.messages,
+      seconds: ours.storing_seconds,
+      'events/s': ours.messages_per_second,
+      'peak RSS MB': ours.peak_rss_mb,
+      'peak heap MB': ours.peak_heap_mb,
+    },
+    {
+      path: 'ClickHouse Kafka engine + materialized view (no validation)',
+      events: baseline.rows,
+      seconds: baseline.seconds_first_to_last_row,
+      'events/s': baseline.rows_per_second,
+      'peak RSS MB': '',
+      'peak heap MB': '',
+    },
+  ];
+  table(rows);
+  const targets = [
+    {
+      target: '≥ 100,000 events/s',
+      value: ours.messages_per_second,
+      verdict: verdict(ours.messages_per_second >= 100_000),
+    },
+    {
+      target: 'not slower than the Kafka engine',
+      value: ratio === null ? 'n/a' : `${ratio.toFixed(2)}× the baseline`,
+      verdict: verdict(ratio !== null && ratio >= 1),
+    },
+    {
+      target: 'consumer JS heap < 256 MB',
+      value: `${ours.peak_heap_mb} MB`,
+      verdict: verdict(ours.peak_heap_mb < 256),
+    },
+  ];
+  table(targets);
+  save('ingest-kafka', { topic, events: eventLines, ours, baseline, ratio, targets });
+}
+
+if (only.has('estimate')) {
+  section('estimation over all 3,321 communes (pnpm cli estimate --week … --in-process)');
+  const week = (() => {
+    const day = Math.floor((Date.now() + 7 * 3_600_000) / 86_400_000);
+    const monday = day - ((day + 3) % 7) - 7;
+    const thursday = monday + 3;
+    const date = new Date(thursday * 86_400_000);
+    const year = date.getUTCFullYear();
+    const jan4 = Math.floor(Date.UTC(year, 0, 4) / 86_400_000);
+    const week1 = jan4 - ((jan4 + 3) % 7);
+    return `${year}-W${String(Math.floor((monday - week1) / 7) + 1).padStart(2, '0')}`;
+  })();
+  const result = lastJson<{ communes: number; duration_ms: number; peak_rss_mb: number; peak_heap_mb: number }>(
+    (await run([CLI, 'estimate', '--week', week, '--in-process', '--json', '--data-dir', fileWarehouse])).stdout,
+  );
+  const row = {
+    week,
+    communes: result.communes,
+    seconds: result.duration_ms / 1000,
+    'peak RSS MB': result.peak_rss_mb,
+    'peak heap MB': result.peak_heap_mb,
+    'target < 5 s': verdict(result.duration_ms < 5_000),
+  };
+  table([row]);
+  save('estimation', { result: row });
+}
+
+if (only.has('queries')) {
+  section("the data team's queries over one national year (52 weeks × 3,321 communes)");
+  const dir = join(WORK, 'query-year');
+  rmSync(dir, { recursive: true, force: true });
+  const warehouse = await openWarehouse({ dataDir: dir });
+  // A national year of indicator and weekly rows, the size the queries meet in production. The figures are
+  // synthetic (what matters here is the volume and the layout); each row a commune-week.
+  const codes = communes().map((c) => c.code);
+  const provinces = communes().map((c) => c.provinceCode);
+  await warehouse.command(
+    `INSERT INTO pressure_indicators_rows (period_kind, period_start, window_end, commune_code, province_code, received, workload_minutes, required_fte, actual_fte, pressure_index, level, forecast_method, params_version, run_id, computed_at)
+     SELECT 'week', toMonday(today()) - 7 * (number % 52 + 1), now64(3), {codes:Array(String)}[intDiv(number, 52) + 1], {provinces:Array(String)}[intDiv(number, 52) + 1],
+            100 + number % 300, (100 + number % 300) * 30, (100 + number % 300) / 70, 3, (100 + number % 300) / 210,
+            multiIf((100 + number % 300) / 210 < 0.8, 'low', (100 + number % 300) / 210 < 1, 'normal', (100 + number % 300) / 210 < 1.2, 'elevated', (100 + number % 300) / 210 < 1.5, 'high', 'critical'),
+            'holt-winters-additive', 'bench', 'bench', now64(3)
+     FROM numbers(${codes.length * 52})`,
+    { codes, provinces },
+  );
+  await warehouse.command(
+    `INSERT INTO commune_weekly_rows (week_start, commune_code, province_code, received, resolved, resolved_on_time, open_end, derived_version)
+     SELECT toMonday(today()) - 7 * (number % 52 + 1), {codes:Array(String)}[intDiv(number, 52) + 1], {provinces:Array(String)}[intDiv(number, 52) + 1],
+            100 + number % 300, 90 + number % 280, 80 + number % 250, number % 60, 1
+     FROM numbers(${codes.length * 52})`,
+    { codes, provinces },
+  );
+  const weeks = (
+    await warehouse.query<{ week: string }>(
+      'SELECT DISTINCT toString(period_start) AS week FROM pressure_indicators_rows',
+    )
+  ).map((r) => r.week);
+  const provinceCodes = [...new Set(provinces)];
+  const queries = {
+    "a commune's 52 weekly rows": () => ({
+      sql: `SELECT w.week_start, w.received, w.resolved, w.open_end, p.pressure_index, p.level
+            FROM commune_weekly AS w LEFT JOIN (SELECT period_start, pressure_index, level FROM pressure_indicators WHERE period_kind = 'week' AND commune_code = {c:String}) AS p
+              ON p.period_start = w.week_start
+            WHERE w.commune_code = {c:String} ORDER BY w.week_start`,
+      params: { c: codes[Math.floor(Math.random() * codes.length)] },
+    }),
+    "a province's week": () => ({
+      sql: `SELECT commune_code, received, required_fte, actual_fte, pressure_index, level FROM pressure_indicators
+            WHERE period_kind = 'week' AND period_start = {w:Date} AND province_code = {p:String} ORDER BY pressure_index DESC`,
+      params: {
+        w: weeks[Math.floor(Math.random() * weeks.length)],
+        p: provinceCodes[Math.floor(Math.random() * provinceCodes.length)],
+      },
+    }),
+    'the national ranking of a week': () => ({
+      sql: `SELECT commune_code, province_code, pressure_index, level FROM pressure_indicators
+            WHERE period_kind = 'week' AND period_start = {w:Date} ORDER BY pressure_index DESC LIMIT 100`,
+      params: { w: weeks[Math.floor(Math.random() * weeks.length)] },
+    }),
+  };
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, make] of Object.entries(queries)) {
+    const times: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const { sql, params } = make();
+      const started = performance.now();
+      await warehouse.query(sql, params);
+      if (i >= 10) times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+    rows.push({
+      query: name,
+      runs: times.length,
+      'p50 ms': p(0.5).toFixed(1),
+      'p95 ms': p(0.95).toFixed(1),
+      'target p95 < 100 ms': verdict(p(0.95) < 100),
+    });
+  }
+  await warehouse.close();
+  table(rows);
+  save('queries', { rows_per_table: codes.length * 52, results: rows });
+}
+console.log(`\nmachine: ${machine}`);
