@@ -29,6 +29,10 @@ export interface BatchConsumerOptions {
   maxBytesPerPartition?: number;
   retry?: { initialMs: number; maxMs: number };
   onError?: (error: unknown, attempt: number) => void;
+  /** after every (re)join of the group: partitions may have changed hands */
+  onGroupJoin?: () => void;
+  /** partitions processed at once: one's chunk is validated while another's is written */
+  partitionsConcurrently?: number;
 }
 
 export interface BatchConsumer {
@@ -67,12 +71,12 @@ export function chunkByOffset(messages: readonly KafkaMessage[], chunkSize: numb
  * prefix. kafkajs is kept behind this interface so that another client could replace it.
  */
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
-  const chunkSize = options.chunkSize ?? 5_000;
+  const chunkSize = options.chunkSize ?? 20_000;
   const retry = options.retry ?? { initialMs: 200, maxMs: 15_000 };
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     minBytes: 1,
     maxWaitTimeInMs: 250,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -84,9 +88,9 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   let failingSince: number | null = null;
   let connected = false;
   let stopping = false;
-  // The batch being processed: stop() waits for it, so that its last stored chunk is committed while the
-  // consumer is still connected (kafkajs' disconnect does not wait for a running eachBatch).
-  let batchInHand: Promise<void> | null = null;
+  // The batches being processed (one per partition in hand): stop() waits for them, so that their last stored
+  // chunks are committed while the consumer is still connected (kafkajs' disconnect does not wait for them).
+  const batchesInHand = new Set<Promise<void>>();
 
   async function storeWithRetry(chunk: PartitionChunk, heartbeat: () => Promise<void>, isActive: () => boolean) {
     let attempt = 0;
@@ -131,6 +135,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       });
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         lastMessageAt = Date.now();
+        options.onGroupJoin?.();
         options.logger.info(
           { groupId: options.groupId, assignment: event.payload.memberAssignment },
           'joined the consumer group',
@@ -145,7 +150,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: options.partitionsConcurrently ?? 2,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           const work = (async () => {
             if (batch.messages.length > 0) lastMessageAt = Date.now();
@@ -172,11 +177,11 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
               await heartbeat();
             }
           })();
-          batchInHand = work;
+          batchesInHand.add(work);
           try {
             await work;
           } finally {
-            batchInHand = null;
+            batchesInHand.delete(work);
           }
         },
       });
@@ -184,7 +189,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     async stop() {
       stopping = true;
       // The chunk being stored finishes and is committed; the rest of the batch is left for the next owner.
-      if (batchInHand) await batchInHand.catch(() => {});
+      await Promise.allSettled([...batchesInHand]);
       await consumer.disconnect();
     },
     idleMs: () => (lastMessageAt === null ? 0 : Date.now() - lastMessageAt),

@@ -36,7 +36,7 @@ export interface DeriveResult {
  * Events become visible to a reader in insert order only roughly (two consumers, a retried insert): a run
  * re-reads this much before its watermark. Re-reading is harmless, missing an event is not.
  */
-const WATERMARK_OVERLAP_MS = 5 * 60_000;
+const WATERMARK_OVERLAP_MS = 30_000;
 const CLOSING_TYPES = ['intake_refused', 'withdrawn', 'suspended', 'resolved', 'returned'];
 
 interface DeriveState {

@@ -62,8 +62,11 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   const metrics = createIngestMetrics(registry);
   let total = emptyOutcome();
   let dirty = false;
-  let deriving: Promise<unknown> | null = null;
 
+  // Per partition, the last offset this member stored since it was assigned the partition: a chunk that
+  // continues it cannot hold positions stored before, so the ledger lookup is skipped.
+  const storedUpTo = new Map<number, bigint>();
+  let lastLag = 0;
   const consumer = createBatchConsumer({
     kafka,
     topic,
@@ -72,6 +75,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     chunkSize: options.chunkSize,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     onError: () => metrics.retries.inc(),
+    onGroupJoin: () => storedUpTo.clear(),
     handleChunk: async (chunk) => {
       const startedMs = Date.now();
       const timer = metrics.batchSeconds.startTimer();
@@ -84,7 +88,10 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
           key: message.key,
         })),
         `${source}:${chunk.firstOffset}-${chunk.lastOffset}`,
+        { newSource: storedUpTo.get(chunk.partition) === BigInt(chunk.firstOffset) - 1n },
       );
+      storedUpTo.set(chunk.partition, BigInt(chunk.lastOffset));
+      lastLag = chunk.lag;
       timer();
       total = addOutcome(total, outcome);
       dirty = dirty || outcome.accepted > 0;
@@ -97,18 +104,31 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     },
   });
 
-  const deriveNow = async () => {
-    if (deriving) await deriving;
-    if (!dirty) return;
-    dirty = false;
-    deriving = context.derive().catch((error: unknown) => {
-      dirty = true;
-      logger.warn({ err: error }, 'refreshing the lifecycle tables failed; will retry');
+  // Refreshes run one after another: each call is chained after the previous ones, so awaiting the latest
+  // call means no refresh is left running (the warehouse must not close under one).
+  let refreshes: Promise<void> = Promise.resolve();
+  const deriveNow = (): Promise<void> => {
+    refreshes = refreshes.then(async () => {
+      if (!dirty) return;
+      dirty = false;
+      try {
+        await context.derive();
+      } catch (error) {
+        dirty = true;
+        logger.warn({ err: error }, 'refreshing the lifecycle tables failed; will retry');
+      }
     });
-    await deriving;
-    deriving = null;
+    return refreshes;
   };
-  const deriveTimer = setInterval(() => void deriveNow(), options.deriveIntervalMs ?? 10_000);
+  // While a backlog is being caught up, refreshing every few seconds would recompute the same days again and
+  // again: then the tables are refreshed once a minute, and as soon as the consumer is near the end.
+  let lastRefreshAt = Date.now();
+  const deriveTimer = setInterval(() => {
+    const catchingUp = lastLag > 50_000 && Date.now() - lastRefreshAt < 60_000;
+    if (catchingUp) return;
+    lastRefreshAt = Date.now();
+    void deriveNow();
+  }, options.deriveIntervalMs ?? 10_000);
 
   const metricsServer =
     config.metricsPort === undefined
@@ -133,7 +153,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     clearInterval(idleTimer);
     await consumer.stop();
     if (refresh) await deriveNow();
-    else if (deriving) await deriving;
+    else await refreshes;
     await dlqProducer.close();
     await metricsServer?.close();
     await context.close();

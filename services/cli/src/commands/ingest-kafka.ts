@@ -18,12 +18,14 @@ export async function runKafkaIngestCommand(
   const memory = startMemorySampler();
   let firstChunkStartedMs: number | null = null;
   let lastChunkStoredMs: number | null = null;
+  let consumingPeaks = memory.peaks();
   const total = await runKafkaIngest(config, {
     ...options,
     logger,
     onChunkStored: (_outcome, startedMs) => {
       firstChunkStartedMs ??= startedMs;
       lastChunkStoredMs = Date.now();
+      consumingPeaks = memory.peaks();
     },
   });
   const storingSeconds =
@@ -39,6 +41,10 @@ export async function runKafkaIngestCommand(
     // from the first chunk taken to the last one stored: the consumer's own throughput, without start-up and idle
     storing_seconds: storingSeconds,
     messages_per_second: storingSeconds ? Math.round(total.deliveries / storingSeconds) : null,
+    // peaks while consuming (up to the last chunk stored), and over the whole run with the final refresh of the
+    // lifecycle tables
+    consuming_peak_rss_mb: consumingPeaks.peak_rss_mb,
+    consuming_peak_heap_mb: consumingPeaks.peak_heap_mb,
     ...memory.stop(),
   };
   if (options.json) console.log(JSON.stringify(summary));
