@@ -178,6 +178,8 @@ if (only.has('kafka')) {
     messages: number;
     messages_per_second: number;
     storing_seconds: number;
+    consuming_peak_rss_mb: number;
+    consuming_peak_heap_mb: number;
     peak_rss_mb: number;
     peak_heap_mb: number;
   }>(
