@@ -137,7 +137,11 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
     const context: ValidationContext = { nowMs, provinceOfCommune: options.provinceOfCommune };
     const alreadyStored = batchOptions.newSource ? new Set<number>() : await storedPositions(messages);
     const rejected: RejectedMessage[] = [];
-    const inputRows: object[] = [];
+    // Rows are serialised as they are made: the chunk never holds both the objects and their NDJSON.
+    let inputRows = '';
+    const add = (row: object) => {
+      inputRows += `${JSON.stringify(row)}\n`;
+    };
     const idsInBatch = new Set<string>();
     for (const message of messages) {
       outcome.deliveries += 1;
@@ -158,7 +162,7 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
         outcome.duplicates += 1;
         if (seenBefore) outcome.redelivered += 1;
         if (!seenBefore)
-          inputRows.push(inputRow(message, event, ingestedAt, { store: false, unknownProcedure: false, late: false }));
+          add(inputRow(message, event, ingestedAt, { store: false, unknownProcedure: false, late: false }));
         continue;
       }
       idsInBatch.add(event.eventId);
@@ -169,11 +173,11 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
       outcome.accepted += 1;
       if (unknownProcedure) outcome.unknownProcedures += 1;
       if (late) outcome.late += 1;
-      inputRows.push(inputRow(message, event, ingestedAt, { store: true, unknownProcedure, late }));
+      add(inputRow(message, event, ingestedAt, { store: true, unknownProcedure, late }));
     }
     for (const { message, reject } of rejected) {
       const bytes = payloadBytes(message.value);
-      inputRows.push({
+      add({
         source: message.source,
         position: message.position,
         ingested_at: ingestedAt,
