@@ -200,6 +200,10 @@ function printScenario(
       c.baseline.requiredFte !== c.scenario.requiredFte ||
       c.baseline.actualFte !== c.scenario.actualFte,
   );
+  // The communes the scenario moves most come first.
+  const shift = (c: (typeof changed)[number]) =>
+    Math.abs((c.scenario.pressure.pressureIndex ?? 0) - (c.baseline.pressure.pressureIndex ?? 0));
+  changed.sort((a, b) => shift(b) - shift(a));
   const levels = (side: 'baseline' | 'scenario') => {
     const counts: Record<string, number> = {};
     for (const commune of result.communes) {
