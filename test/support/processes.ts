@@ -33,26 +33,30 @@ export interface RunningProcess {
   output(): string;
 }
 
-/** Runs `pnpm cli …` as its own process (stdin closed, as services run), collecting its output. */
-export function startCli(args: string[], env: Record<string, string | undefined>): RunningProcess {
+/** A Node script as its own process (stdin closed, as services run), stopped with the test if still running. */
+function startNode(args: string[], env: Record<string, string | undefined>): RunningProcess {
   const child = track(
-    spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], {
+    spawn(process.execPath, [...NODE_FLAGS, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
   let output = '';
-  child.stdout?.on('data', (chunk) => {
+  const collect = (chunk: Buffer) => {
     output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   return { child, exited, output: () => output };
+}
+
+/** Runs `pnpm cli …` as its own process, collecting its output. */
+export function startCli(args: string[], env: Record<string, string | undefined>): RunningProcess {
+  return startNode([CLI, ...args], { LOG_LEVEL: 'warn', ...env });
 }
 
 export async function runCli(args: string[], env: Record<string, string | undefined>) {
@@ -93,44 +97,12 @@ export async function freePort(): Promise<number> {
 
 /** The warehouse gateway (ClickHouse HTTP over the embedded engine) as its own process, ready to serve. */
 export async function startGateway(dataDir: string, port: number): Promise<RunningProcess> {
-  const child = track(
-    spawn(process.execPath, [...NODE_FLAGS, GATEWAY, '--data-dir', dataDir, '--port', String(port)], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  await waitFor(() => output.includes('listening on'), 30_000, 'the warehouse gateway');
-  return { child, exited, output: () => output };
+  const gateway = startNode([GATEWAY, '--data-dir', dataDir, '--port', String(port)], {});
+  await waitFor(() => gateway.output().includes('listening on'), 30_000, 'the warehouse gateway');
+  return gateway;
 }
 
 /** A service entry point (services/<name>/src/main.ts) as its own process, configured by the environment. */
 export function startService(entry: string, env: Record<string, string | undefined>): RunningProcess {
-  const child = track(
-    spawn(process.execPath, [...NODE_FLAGS, entry], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
-  return { child, exited, output: () => output };
+  return startNode([entry], env);
 }

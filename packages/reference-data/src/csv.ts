@@ -91,3 +91,45 @@ export function readCsv(text: string): CsvReadResult {
 function fail(line: number, message: string): CsvReadResult {
   return { ok: false, error: { line, message } };
 }
+
+export type CsvTable<Column extends string> = {
+  readonly header: CsvRecord;
+  readonly records: readonly CsvRecord[];
+  /** where each required column stands in a record */
+  readonly columnIndex: ReadonlyMap<Column, number>;
+};
+
+/**
+ * Reads a CSV file with a header naming its columns (any order, other columns ignored, names matched without
+ * case): the records with the position of every required column, or the header's problems with their line.
+ * `rowsName` names the rows in the message for a file without any ("procedure rows").
+ */
+export function readCsvTable<Column extends string>(
+  text: string,
+  columns: readonly Column[],
+  rowsName: string,
+): { readonly ok: true; readonly table: CsvTable<Column> } | { readonly ok: false; readonly errors: CsvLineError[] } {
+  const read = readCsv(text);
+  if (!read.ok) return { ok: false, errors: [read.error] };
+  const [header, ...records] = read.records;
+  if (header === undefined) return { ok: false, errors: [{ line: 1, message: 'the file is empty: no header row' }] };
+  const columnNames = header.fields.map((name) => name.trim().toLowerCase());
+  const errors: CsvLineError[] = [];
+  const columnIndex = new Map<Column, number>();
+  for (const column of columns) {
+    const first = columnNames.indexOf(column);
+    if (first === -1) continue;
+    if (columnNames.indexOf(column, first + 1) !== -1) {
+      errors.push({ line: header.line, message: `column ${column} appears more than once` });
+    }
+    columnIndex.set(column, first);
+  }
+  const missing = columns.filter((column) => !columnIndex.has(column));
+  if (missing.length > 0) {
+    errors.push({ line: header.line, message: `missing required column(s): ${missing.join(', ')}` });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  if (records.length === 0)
+    return { ok: false, errors: [{ line: header.line, message: `the file has no ${rowsName}` }] };
+  return { ok: true, table: { header, records, columnIndex } };
+}

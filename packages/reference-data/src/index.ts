@@ -12,7 +12,7 @@ export {
   weekStartOfLabel,
   workingMillisBetween,
 } from './calendar.ts';
-export { type CsvLineError, type CsvReadResult, type CsvRecord, readCsv } from './csv.ts';
+export { type CsvLineError, type CsvReadResult, type CsvRecord, type CsvTable, readCsv, readCsvTable } from './csv.ts';
 export {
   DAY_MS,
   formatDay,

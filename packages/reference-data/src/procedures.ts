@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type CsvLineError, readCsv } from './csv.ts';
+import { type CsvLineError, readCsvTable } from './csv.ts';
 
 /** National administrative-procedure code (mã TTHC), e.g. `1.001193`. */
 export const PROCEDURE_CODE_PATTERN = /^[0-9]\.[0-9]{6}$/;
@@ -74,29 +74,10 @@ export function parseProcedureCatalogCsv(
   text: string,
   options: ProcedureCatalogParseOptions = {},
 ): ProcedureCatalogParseResult {
-  const read = readCsv(text);
-  if (!read.ok) return { ok: false, errors: [read.error] };
-  const [header, ...rows] = read.records;
-  if (header === undefined) return { ok: false, errors: [{ line: 1, message: 'the file is empty: no header row' }] };
-
-  const columnNames = header.fields.map((name) => name.trim().toLowerCase());
-  const headerErrors: CsvLineError[] = [];
-  const columnIndex = new Map<Column, number>();
-  for (const column of REQUIRED_COLUMNS) {
-    const first = columnNames.indexOf(column);
-    if (first === -1) continue;
-    if (columnNames.indexOf(column, first + 1) !== -1) {
-      headerErrors.push({ line: header.line, message: `column ${column} appears more than once` });
-    }
-    columnIndex.set(column, first);
-  }
-  const missing = REQUIRED_COLUMNS.filter((column) => !columnIndex.has(column));
-  if (missing.length > 0) {
-    headerErrors.push({ line: header.line, message: `missing required column(s): ${missing.join(', ')}` });
-  }
-  if (headerErrors.length > 0) return { ok: false, errors: headerErrors };
-  if (rows.length === 0)
-    return { ok: false, errors: [{ line: header.line, message: 'the file has no procedure rows' }] };
+  const read = readCsvTable(text, REQUIRED_COLUMNS, 'procedure rows');
+  if (!read.ok) return { ok: false, errors: read.errors };
+  const { records: rows, columnIndex } = read.table;
+  const headerWidth = read.table.header.fields.length;
 
   const calibration = options.calibration ?? false;
   const errors: CsvLineError[] = [];
@@ -106,11 +87,11 @@ export function parseProcedureCatalogCsv(
   for (const row of rows) {
     const rowErrors: string[] = [];
     // A trailing empty field (a stray comma at the end of the line) is harmless; anything else is a shifted row.
-    const surplus = row.fields.slice(columnNames.length).some((f) => f.trim() !== '');
-    if (row.fields.length < columnNames.length || surplus) {
+    const surplus = row.fields.slice(headerWidth).some((f) => f.trim() !== '');
+    if (row.fields.length < headerWidth || surplus) {
       errors.push({
         line: row.line,
-        message: `expected ${columnNames.length} fields as in the header, found ${row.fields.length}`,
+        message: `expected ${headerWidth} fields as in the header, found ${row.fields.length}`,
       });
       continue;
     }

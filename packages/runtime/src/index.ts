@@ -2,4 +2,5 @@ export * from './config.ts';
 export * from './logger.ts';
 export * from './memory.ts';
 export * from './metrics.ts';
+export * from './service-process.ts';
 export * from './shutdown.ts';

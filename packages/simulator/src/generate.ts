@@ -1,3 +1,4 @@
+import { DOSSIER_EVENT_TYPES } from '@commune-pulse/contracts';
 import {
   DAY_MS,
   defaultCalendar,
@@ -81,20 +82,8 @@ export type SimulationSummary = {
   personal: number;
 } & FaultCounts;
 
-const EVENT_TYPES = [
-  'submitted',
-  'received',
-  'intake_refused',
-  'processing',
-  'supplement_requested',
-  'supplement_received',
-  'fee_requested',
-  'deadline_extended',
-  'withdrawn',
-  'suspended',
-  'resolved',
-  'returned',
-] as const;
+// Indexes into the contract's lifecycle list, in its order.
+const EVENT_TYPES = DOSSIER_EVENT_TYPES;
 const SUBMITTED = 0;
 const RECEIVED = 1;
 const INTAKE_REFUSED_TYPE = 2;

@@ -9,7 +9,7 @@ import {
   type ProcedureStandard,
   parseDay,
   parseProcedureCatalogCsv,
-  readCsv,
+  readCsvTable,
 } from '@commune-pulse/reference-data';
 import { canonicalJson, type EstimationParams, paramsVersion, resolveParams } from '@commune-pulse/workload';
 import type { Warehouse } from './warehouse.ts';
@@ -241,40 +241,21 @@ const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
  * every problem found is reported with its line. Columns may come in any order; other columns are ignored.
  */
 export function parseStaffingCsv(text: string): StaffingParseResult {
-  const read = readCsv(text);
-  if (!read.ok) return { ok: false, errors: [read.error] };
-  const [header, ...records] = read.records;
-  if (header === undefined) return { ok: false, errors: [{ line: 1, message: 'the file is empty: no header row' }] };
-
-  const columnNames = header.fields.map((name) => name.trim().toLowerCase());
-  const headerErrors: CsvLineError[] = [];
-  const columnIndex = new Map<StaffingColumn, number>();
-  for (const column of STAFFING_COLUMNS) {
-    const first = columnNames.indexOf(column);
-    if (first === -1) continue;
-    if (columnNames.indexOf(column, first + 1) !== -1) {
-      headerErrors.push({ line: header.line, message: `column ${column} appears more than once` });
-    }
-    columnIndex.set(column, first);
-  }
-  const missing = STAFFING_COLUMNS.filter((column) => !columnIndex.has(column));
-  if (missing.length > 0) {
-    headerErrors.push({ line: header.line, message: `missing required column(s): ${missing.join(', ')}` });
-  }
-  if (headerErrors.length > 0) return { ok: false, errors: headerErrors };
-  if (records.length === 0)
-    return { ok: false, errors: [{ line: header.line, message: 'the file has no roster rows' }] };
+  const read = readCsvTable(text, STAFFING_COLUMNS, 'roster rows');
+  if (!read.ok) return { ok: false, errors: read.errors };
+  const { records, columnIndex } = read.table;
+  const headerWidth = read.table.header.fields.length;
 
   const errors: CsvLineError[] = [];
   const rows: StaffingRow[] = [];
   const firstLineOfKey = new Map<string, number>();
   for (const record of records) {
     // A trailing empty field (a stray comma at the end of the line) is harmless; anything else is a shifted row.
-    const surplus = record.fields.slice(columnNames.length).some((f) => f.trim() !== '');
-    if (record.fields.length < columnNames.length || surplus) {
+    const surplus = record.fields.slice(headerWidth).some((f) => f.trim() !== '');
+    if (record.fields.length < headerWidth || surplus) {
       errors.push({
         line: record.line,
-        message: `expected ${columnNames.length} fields as in the header, found ${record.fields.length}`,
+        message: `expected ${headerWidth} fields as in the header, found ${record.fields.length}`,
       });
       continue;
     }
