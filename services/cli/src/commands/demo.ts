@@ -2,11 +2,16 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type EstimationResult,
+  enqueueEstimation,
+  estimationQueue,
+  estimationWorker,
   loadEstimatorConfig,
   previousWeekPeriod,
+  redisConnection,
   runEstimation,
+  waitForJob,
 } from '@commune-pulse/estimator';
-import { importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
+import { importNdjsonFile, openIngestContext, runKafkaIngest } from '@commune-pulse/ingest';
 import {
   communes,
   defaultCalendar,
@@ -26,7 +31,9 @@ import { simulateCommand } from './simulate.ts';
 
 export const DEMO_USAGE = `usage: pnpm demo [--weeks 4] [--seed 1] [--data-dir ./data]
   simulates every commune for a few weeks ending yesterday, ingests the events, estimates the week that
-  ended, and prints where the pressure is; the warehouse stays in the data folder for pnpm cli query`;
+  ended, and prints where the pressure is; the warehouse stays in the data folder for pnpm cli query.
+  With KAFKA_BROKERS the events go through dossier-events.v1 and the ingest consumer group, with
+  CLICKHOUSE_URL into that server, with REDIS_URL the estimation runs as a BullMQ job.`;
 
 const LEVEL_NAMES: Record<string, string> = {
   low: 'low (thấp)',
@@ -54,13 +61,12 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const env = { ...process.env };
   if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
   const config = loadEstimatorConfig(env);
-  if (config.kafkaBrokers || config.clickhouseUrl || config.redisUrl) {
-    throw new UsageError(
-      'the demo runs on embedded defaults: unset KAFKA_BROKERS, CLICKHOUSE_URL and REDIS_URL, or drive the distributed ' +
-        'services with pnpm cli simulate --kafka (see the README)',
-      DEMO_USAGE,
-    );
-  }
+  const distributed = [
+    config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : null,
+    config.clickhouseUrl ? 'the ClickHouse server of CLICKHOUSE_URL' : null,
+    config.redisUrl ? 'BullMQ on REDIS_URL' : null,
+  ].filter(Boolean);
+  if (distributed.length > 0) console.log(`driving ${distributed.join(', ')}`);
   const started = performance.now();
   const inputs = join(config.dataDir, 'demo-inputs');
   mkdirSync(inputs, { recursive: true });
@@ -74,32 +80,44 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const staffingPath = join(inputs, `staffing-seed${seed}-${startDay}-${days}d.csv`);
 
   step(`simulating ${weeks} weeks of dossier events for all ${communes().length} communes (seed ${seed})`, started);
-  if (existsSync(eventsPath) && existsSync(staffingPath)) {
+  const simulationArgs = (destination: string[]) => [
+    ...destination,
+    '--staffing-out',
+    staffingPath,
+    '--start',
+    startDay,
+    '--days',
+    String(days),
+    '--seed',
+    seed,
+    '--redeliver',
+    '0.005',
+    '--late',
+    '0.005',
+    '--invalid',
+    '0.0005',
+    '--personal',
+    '0.01',
+  ];
+  if (config.kafkaBrokers) {
+    // Distributed: the events go to dossier-events.v1, where the ingest services (and this process, as one more
+    // member of their consumer group) take them.
+    await simulateCommand(simulationArgs(['--kafka']));
+  } else if (existsSync(eventsPath) && existsSync(staffingPath)) {
     console.log(`  reusing ${eventsPath}`);
   } else {
-    await simulateCommand([
-      '--out',
-      eventsPath,
-      '--staffing-out',
-      staffingPath,
-      '--start',
-      startDay,
-      '--days',
-      String(days),
-      '--seed',
-      seed,
-      '--redeliver',
-      '0.005',
-      '--late',
-      '0.005',
-      '--invalid',
-      '0.0005',
-      '--personal',
-      '0.01',
-    ]);
+    await simulateCommand(simulationArgs(['--out', eventsPath]));
   }
 
   const logger = createLogger('demo', 'warn');
+  if (config.kafkaBrokers) {
+    step('consuming dossier-events.v1 (validate, store exactly once, derive the lifecycle tables)', started);
+    const consumed = await runKafkaIngest(config, { exitWhenIdleSeconds: 10, logger });
+    console.log(
+      `  this process stored ${consumed.accepted.toLocaleString('en')} events from ${consumed.deliveries.toLocaleString('en')} messages ` +
+        '(other members of the group store the rest)',
+    );
+  }
   const context = await openIngestContext(config, logger);
   let result: EstimationResult;
   try {
@@ -110,33 +128,70 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const saved = await saveStaffingRows(context.warehouse, roster.rows, staffingPath);
     console.log(`  ${saved.rows} roster rows for ${saved.communes} communes`);
 
-    step('ingesting the events (validate, store exactly once, derive the lifecycle tables)', started);
-    const importBar = progressBar('ingest', 'bytes');
-    const imported = await importNdjsonFile(eventsPath, {
-      pipeline: context.createPipeline(context.localDeadLetters(eventsPath)),
-      onProgress: (done, total) => importBar.update(done, total),
-    });
-    importBar.stop();
-    const ingestSeconds = (performance.now() - started) / 1000;
-    console.log(
-      `  ${imported.lines.toLocaleString('en')} lines: ${imported.accepted.toLocaleString('en')} events stored, ` +
-        `${imported.duplicates.toLocaleString('en')} duplicates, ${imported.rejected.toLocaleString('en')} rejected`,
-    );
-    const deriveBar = progressBar('derive', 'communes');
-    await context.derive((done, total) => deriveBar.update(done, total));
-    deriveBar.stop();
-    console.log(`  lifecycle tables ready (${((performance.now() - started) / 1000 - ingestSeconds).toFixed(0)} s)`);
+    if (!config.kafkaBrokers) {
+      step('ingesting the events (validate, store exactly once, derive the lifecycle tables)', started);
+      const importBar = progressBar('ingest', 'bytes');
+      const imported = await importNdjsonFile(eventsPath, {
+        pipeline: context.createPipeline(context.localDeadLetters(eventsPath)),
+        onProgress: (done, total) => importBar.update(done, total),
+      });
+      importBar.stop();
+      const ingestSeconds = (performance.now() - started) / 1000;
+      console.log(
+        `  ${imported.lines.toLocaleString('en')} lines: ${imported.accepted.toLocaleString('en')} events stored, ` +
+          `${imported.duplicates.toLocaleString('en')} duplicates, ${imported.rejected.toLocaleString('en')} rejected`,
+      );
+      const deriveBar = progressBar('derive', 'communes');
+      await context.derive((done, total) => deriveBar.update(done, total));
+      deriveBar.stop();
+      console.log(`  lifecycle tables ready (${((performance.now() - started) / 1000 - ingestSeconds).toFixed(0)} s)`);
+    }
 
     step(`estimating staffing need and pressure for ${period.label} (WISN, Erlang C, forecast, proposal)`, started);
-    result = await runEstimation(
-      { warehouse: context.warehouse, calendar: defaultCalendar(), logger },
-      { period, trigger: 'demo' },
-    );
+    const estimate = () =>
+      runEstimation({ warehouse: context.warehouse, calendar: defaultCalendar(), logger }, { period, trigger: 'demo' });
+    result = config.redisUrl ? await estimateThroughQueue(config, period, estimate) : await estimate();
   } finally {
     await context.close();
   }
   printPressure(result);
   step(`done; the warehouse is in ${config.dataDir}: try pnpm cli query "SELECT * FROM province_pressure"`, started);
+}
+
+/**
+ * The run goes through the estimation queue as an on-demand job, processed here by one more worker (an
+ * estimator service on the same queue may take it instead; then its stored rows are what the next query reads).
+ */
+async function estimateThroughQueue(
+  config: ReturnType<typeof loadEstimatorConfig>,
+  period: ReturnType<typeof previousWeekPeriod>,
+  estimate: () => Promise<EstimationResult>,
+): Promise<EstimationResult> {
+  const connection = redisConnection(config.redisUrl as string);
+  const workerConnection = connection.duplicate();
+  const queue = estimationQueue(connection, config.bullmqPrefix);
+  let result: EstimationResult | undefined;
+  const worker = estimationWorker(workerConnection, config.bullmqPrefix, async () => {
+    result = await estimate();
+    return {
+      runId: result.runId,
+      period: period.label,
+      communes: result.indicators.length,
+      durationMs: result.durationMs,
+    };
+  });
+  try {
+    const job = await enqueueEstimation(queue, { kind: 'week', week: period.label }, 'demo');
+    await waitForJob(queue, job, connection, config.bullmqPrefix, 30 * 60_000);
+  } finally {
+    await worker.close();
+    await queue.close();
+    workerConnection.disconnect();
+    connection.disconnect();
+  }
+  if (!result)
+    throw new Error('the estimation job ran in another worker: see pnpm cli query "SELECT * FROM province_pressure"');
+  return result;
 }
 
 function printPressure(result: EstimationResult) {
