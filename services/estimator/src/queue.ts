@@ -73,12 +73,15 @@ export async function waitForJob(
   prefix: string,
   timeoutMs: number,
 ): Promise<EstimationJobResult> {
-  const events = new QueueEvents(queue.name, { connection: connection.duplicate(), prefix });
+  // A connection handed to BullMQ is not closed by it: this one is ours to close, or the process stays up.
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix });
   try {
     await events.waitUntilReady();
     return await job.waitUntilFinished(events, timeoutMs);
   } finally {
     await events.close();
+    eventsConnection.disconnect();
   }
 }
 

@@ -155,7 +155,10 @@ export async function demoCommand(argv: string[]): Promise<void> {
     await context.close();
   }
   printPressure(result);
-  step(`done; the warehouse is in ${config.dataDir}: try pnpm cli query "SELECT * FROM province_pressure"`, started);
+  step(
+    `done; the warehouse is ${config.clickhouseUrl ? 'the server of CLICKHOUSE_URL' : `in ${config.dataDir}`}: try pnpm cli query "SELECT * FROM province_pressure"`,
+    started,
+  );
 }
 
 /**
