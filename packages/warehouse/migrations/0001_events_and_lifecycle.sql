@@ -223,26 +223,3 @@ CREATE TABLE IF NOT EXISTS derive_state
 )
 ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY key;
-
--- Per ingest day (Vietnam time): what arrived and what became of it. A delivery is a duplicate when an
--- earlier delivery carried the same event_id.
-CREATE VIEW IF NOT EXISTS data_quality AS
-SELECT
-    toDate(ingested_at, 'Asia/Ho_Chi_Minh') AS day,
-    count() AS deliveries,
-    countIf(outcome = 'accepted' AND delivery_rank = 1) AS events_accepted,
-    countIf(outcome = 'accepted' AND delivery_rank > 1) AS duplicates,
-    countIf(outcome = 'rejected') AS rejected,
-    sumMapIf(map(reason, toUInt64(1)), outcome = 'rejected') AS rejected_by_reason,
-    countIf(outcome = 'accepted' AND delivery_rank = 1 AND unknown_procedure = 1) AS unknown_procedure_events,
-    countIf(outcome = 'accepted' AND delivery_rank = 1 AND late = 1) AS late_events
-FROM
-(
-    SELECT
-        *,
-        if(outcome = 'accepted',
-           row_number() OVER (PARTITION BY outcome, event_id ORDER BY ingested_at, source, position),
-           0) AS delivery_rank
-    FROM ingest_deliveries FINAL
-)
-GROUP BY day;

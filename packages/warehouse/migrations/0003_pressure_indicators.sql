@@ -92,7 +92,8 @@ CREATE TABLE IF NOT EXISTS estimation_runs
 ENGINE = MergeTree
 ORDER BY (computed_at, run_id);
 
--- data_quality gains the communes without staffing data, from the latest estimation run of each day.
+-- Per ingest day (Vietnam time): what arrived and what became of it (a delivery is a duplicate when an earlier
+-- delivery carried the same event_id), and the communes without staffing data in that day's latest estimation.
 CREATE OR REPLACE VIEW data_quality AS
 WITH deliveries AS
 (
