@@ -57,13 +57,17 @@ export async function registerSchedules(
   }
 }
 
-/** Asks for a run; a run already waiting for the same period is not duplicated. */
+/**
+ * Asks for a run. While a run for the same period waits or runs, asking again returns that job instead of
+ * queueing another; once it finished, asking again computes the period anew (late events, a new catalog), so
+ * the id deduplicates pending work without freezing a period's figures.
+ */
 export async function enqueueEstimation(
   queue: Queue<EstimationJobData, EstimationJobResult>,
   request: PeriodRequest,
   trigger: string,
 ): Promise<Job<EstimationJobData, EstimationJobResult>> {
-  return queue.add('on-demand', { request, trigger }, { jobId: estimationJobId(request) });
+  return queue.add('on-demand', { request, trigger }, { deduplication: { id: estimationJobId(request) } });
 }
 
 export async function waitForJob(

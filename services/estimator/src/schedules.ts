@@ -55,7 +55,7 @@ export function nextFireMs(pattern: string, afterMs: number): number {
     .getTime();
 }
 
-/** An on-demand job's id: one pending run per period, however often it is asked for. */
+/** An on-demand run's deduplication id: one pending run per period, however often it is asked for. */
 export function estimationJobId(request: PeriodRequest): string {
   return request.kind === 'week' ? `estimate:week:${request.week}` : `estimate:rolling:${request.atMs ?? 'now'}`;
 }
