@@ -12,6 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { previousWeekPeriod } from '@commune-pulse/estimator';
 import { communes } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { simulateEvents } from '@commune-pulse/simulator';
@@ -261,16 +262,7 @@ if (only.has('kafka')) {
 
 if (only.has('estimate')) {
   section('estimation over all 3,321 communes (pnpm cli estimate --week … --in-process)');
-  const week = (() => {
-    const day = Math.floor((Date.now() + 7 * 3_600_000) / 86_400_000);
-    const monday = day - ((day + 3) % 7) - 7;
-    const thursday = monday + 3;
-    const date = new Date(thursday * 86_400_000);
-    const year = date.getUTCFullYear();
-    const jan4 = Math.floor(Date.UTC(year, 0, 4) / 86_400_000);
-    const week1 = jan4 - ((jan4 + 3) % 7);
-    return `${year}-W${String(Math.floor((monday - week1) / 7) + 1).padStart(2, '0')}`;
-  })();
+  const week = previousWeekPeriod(Date.now()).label;
   const result = lastJson<{ communes: number; duration_ms: number; peak_rss_mb: number; peak_heap_mb: number }>(
     (await run([CLI, 'estimate', '--week', week, '--in-process', '--json', '--data-dir', fileWarehouse])).stdout,
   );

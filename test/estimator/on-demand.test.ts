@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
+import { isoWeekLabel } from '@commune-pulse/reference-data';
 import { createLogger, loadConfig } from '@commune-pulse/runtime';
 import { openWarehouse, parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
 import { Redis } from 'ioredis';
@@ -31,15 +32,6 @@ afterAll(async () => {
   await services.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-function isoWeekLabel(monday: string): string {
-  const day = Date.parse(`${monday}T00:00:00Z`) / 86_400_000;
-  const thursday = day + 3;
-  const year = new Date(thursday * 86_400_000).getUTCFullYear();
-  const jan4 = Date.UTC(year, 0, 4) / 86_400_000;
-  const week1 = jan4 - ((jan4 + 3) % 7);
-  return `${year}-W${String(Math.floor((day - week1) / 7) + 1).padStart(2, '0')}`;
-}
 
 describe('on-demand estimation through the queue', () => {
   it('runs once for requests made while it is pending, and anew once it finished', async () => {
