@@ -4,7 +4,7 @@ import { z } from 'zod';
  * One reason per kind of bad input. A reject carries the reason (for counting and routing) and a detail that
  * a person at the sending province can act on.
  */
-export const REJECT_REASONS = [
+export const EVENT_REJECT_REASONS = [
   'too_large',
   'not_json',
   'not_object',
@@ -23,7 +23,27 @@ export const REJECT_REASONS = [
   'due_before_occurred',
   'invalid_optional_field',
 ] as const;
+
+/**
+ * Reasons of the national portal's sync records (HoSoDongBoDVC, QuaTrinhXuLyDongBoDVC) that cannot be turned
+ * into dossier events; their details name the field and the rule, never a value (the unit code of an unmapped
+ * unit aside: it is what the ministry must map).
+ */
+export const PORTAL_REJECT_REASONS = [
+  'portal_not_record',
+  'portal_missing_field',
+  'portal_invalid_field',
+  'portal_invalid_date',
+  'portal_dates_contradict_status',
+  'portal_status_backwards',
+  'portal_unmapped_unit',
+  'portal_foreign_commune',
+  'portal_unknown_dossier',
+] as const;
+
+export const REJECT_REASONS = [...EVENT_REJECT_REASONS, ...PORTAL_REJECT_REASONS] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
+export type PortalRejectReason = (typeof PORTAL_REJECT_REASONS)[number];
 
 export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   too_large: 'the message body is larger than the limit',
@@ -43,6 +63,15 @@ export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   missing_due_at: 'due_at is required on received and deadline_extended events',
   due_before_occurred: 'due_at is before occurred_at of the received event',
   invalid_optional_field: 'officer_ref, source_system or status_code is malformed',
+  portal_not_record: 'a portal element is neither a dossier record (HoSoDongBoDVC) nor a history record',
+  portal_missing_field: 'a portal record lacks a field the mapping needs (MaHoSo, MaTTHC, KenhThucHien, …)',
+  portal_invalid_field: 'a portal record field breaks its rule (KenhThucHien 1–3, TrangThaiHoSo 1–10, …)',
+  portal_invalid_date: 'a portal date is not a real instant written yyyyMMddHHmmss',
+  portal_dates_contradict_status: "a portal record's dates contradict its status (TrangThaiHoSo)",
+  portal_status_backwards: 'a portal record moves its dossier back to an earlier status',
+  portal_unmapped_unit: "the record's unit code has no commune in the unit mapping",
+  portal_foreign_commune: "the record's unit belongs to another province than the sender's",
+  portal_unknown_dossier: 'a history record for a dossier no dossier record has introduced',
 };
 
 export const rejectReason = z.enum(REJECT_REASONS);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemaFiles } from './json-schemas.ts';
-import { REJECT_REASONS, type RejectReason } from './reject.ts';
+import { EVENT_REJECT_REASONS, type RejectReason } from './reject.ts';
 import { validateDossierEvent } from './validate.ts';
 
 const context = {
@@ -70,7 +70,7 @@ describe('validateDossierEvent', () => {
   ];
 
   it('has a case for every reason', () => {
-    expect(new Set(cases.map(([reason]) => reason))).toEqual(new Set(REJECT_REASONS));
+    expect(new Set(cases.map(([reason]) => reason))).toEqual(new Set(EVENT_REJECT_REASONS));
   });
 
   for (const [reason, body] of cases) {

@@ -14,7 +14,9 @@ export {
 } from './calendar.ts';
 export { type CsvLineError, type CsvReadResult, type CsvRecord, type CsvTable, readCsv, readCsvTable } from './csv.ts';
 export {
+  civilFromDayNumber,
   DAY_MS,
+  dayNumberFromCivil,
   formatDay,
   HOUR_MS,
   isoWeekStartDayNumber,
