@@ -26,14 +26,18 @@ export function deadLetterHeaders(rejected: RejectedMessage, sourceLabel?: strin
  * Without a broker, dead letters go to an NDJSON file beside the warehouse: the original bytes (as text) with
  * the same dlq_* headers the topic would carry, so nothing rejected is lost.
  */
-export function fileDeadLetterSink(path: string, sourceLabel?: string): DeadLetterSink & { path: string } {
+export function fileDeadLetterSink(
+  path: string,
+  sourceLabel?: string,
+  topic: string = TOPICS.dossierEventsDlq,
+): DeadLetterSink & { path: string } {
   return {
     path,
     async send(rejected) {
       await mkdir(dirname(path), { recursive: true });
       const lines = rejected.map((item) =>
         JSON.stringify({
-          topic: TOPICS.dossierEventsDlq,
+          topic,
           headers: deadLetterHeaders(item, sourceLabel),
           value: item.message.value === null ? null : item.message.value.toString(),
         }),

@@ -4,4 +4,5 @@ export * from './derive.ts';
 export * from './file-import.ts';
 export * from './kafka-ingest.ts';
 export * from './pipeline.ts';
+export * from './portal/index.ts';
 export * from './staffing-topic.ts';

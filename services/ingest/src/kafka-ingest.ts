@@ -1,4 +1,10 @@
-import { createBatchConsumer, createDeadLetterProducer, createKafka, ensureTopics } from '@commune-pulse/bus';
+import {
+  createBatchConsumer,
+  createDeadLetterProducer,
+  createKafka,
+  ensureTopics,
+  type PartitionChunk,
+} from '@commune-pulse/bus';
 import { TOPICS } from '@commune-pulse/contracts';
 import {
   createIngestMetrics,
@@ -10,7 +16,10 @@ import {
 } from '@commune-pulse/runtime';
 import { openIngestContext } from './context.ts';
 import { deadLetterHeaders } from './dead-letters.ts';
-import { addOutcome, type BatchOutcome, type DeadLetterSink, emptyOutcome } from './pipeline.ts';
+import { addOutcome, type BatchOutcome, type DeadLetterSink, emptyOutcome, type IngestPipeline } from './pipeline.ts';
+
+/** Stores one chunk of a partition; `newSource`: no position of the chunk can have been stored before. */
+export type ChunkStore = (chunk: PartitionChunk, newSource: boolean) => Promise<BatchOutcome>;
 
 export interface KafkaIngestOptions {
   topic?: string | undefined;
@@ -24,6 +33,9 @@ export interface KafkaIngestOptions {
   logger: Logger;
   /** after each stored chunk, with the time its processing began */
   onChunkStored?: (outcome: BatchOutcome, startedMs: number) => void;
+  /** another source format on its own topic (the portal's sync records): its DLQ topic and its chunk store */
+  dlqTopic?: string;
+  chunkStore?: (pipeline: IngestPipeline) => Promise<ChunkStore>;
 }
 
 export const DEFAULT_INGEST_GROUP = 'commune-pulse-ingest';
@@ -42,11 +54,12 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   const topic = options.topic ?? TOPICS.dossierEvents;
   const context = await openIngestContext(config, logger);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'commune-pulse-ingest', logger });
+  const dlqTopic = options.dlqTopic ?? TOPICS.dossierEventsDlq;
   await ensureTopics(kafka, [
     { topic, numPartitions: options.partitions ?? 4 },
-    { topic: TOPICS.dossierEventsDlq, numPartitions: 1 },
+    { topic: dlqTopic, numPartitions: 1 },
   ]);
-  const dlqProducer = await createDeadLetterProducer(kafka, TOPICS.dossierEventsDlq);
+  const dlqProducer = await createDeadLetterProducer(kafka, dlqTopic);
   const deadLetters: DeadLetterSink = {
     send: (rejected) =>
       dlqProducer.send(
@@ -58,6 +71,21 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       ),
   };
   const pipeline = context.createPipeline(deadLetters);
+  const storeChunk: ChunkStore = options.chunkStore
+    ? await options.chunkStore(pipeline)
+    : (chunk, newSource) => {
+        const source = `kafka:${chunk.topic}:${chunk.partition}`;
+        return pipeline.storeBatch(
+          chunk.messages.map((message) => ({
+            source,
+            position: Number(message.offset),
+            value: message.value,
+            key: message.key,
+          })),
+          `${source}:${chunk.firstOffset}-${chunk.lastOffset}`,
+          { newSource },
+        );
+      };
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry);
   let total = emptyOutcome();
@@ -79,17 +107,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     handleChunk: async (chunk) => {
       const startedMs = Date.now();
       const timer = metrics.batchSeconds.startTimer();
-      const source = `kafka:${chunk.topic}:${chunk.partition}`;
-      const outcome = await pipeline.storeBatch(
-        chunk.messages.map((message) => ({
-          source,
-          position: Number(message.offset),
-          value: message.value,
-          key: message.key,
-        })),
-        `${source}:${chunk.firstOffset}-${chunk.lastOffset}`,
-        { newSource: storedUpTo.get(chunk.partition) === BigInt(chunk.firstOffset) - 1n },
-      );
+      const outcome = await storeChunk(chunk, storedUpTo.get(chunk.partition) === BigInt(chunk.firstOffset) - 1n);
       storedUpTo.set(chunk.partition, BigInt(chunk.lastOffset));
       lastLag = chunk.lag;
       timer();

@@ -17,6 +17,11 @@ export interface SourceMessage {
   value: Buffer | string | null;
   /** the Kafka message key, kept for the DLQ */
   key?: Buffer | string | null;
+  /**
+   * Decided before validation by the adapter of another source format (the portal's sync records): the message
+   * is counted, recorded and dead-lettered as rejected for this reason, its value being what goes to the DLQ.
+   */
+  reject?: Reject;
 }
 
 export interface RejectedMessage {
@@ -145,8 +150,9 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
     const idsInBatch = new Set<string>();
     for (const message of messages) {
       outcome.deliveries += 1;
-      const result =
-        message.value === null
+      const result = message.reject
+        ? ({ ok: false, reject: message.reject } as const)
+        : message.value === null
           ? ({ ok: false, reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' } } as const)
           : validateDossierEvent(message.value, context);
       const seenBefore = alreadyStored.has(message.position);
