@@ -26,6 +26,13 @@ export {
   simulateEvents,
 } from './generate.ts';
 export {
+  COLLAPSING_VENDORS,
+  formatUnitsCsv,
+  type PortalSimulationSummary,
+  simulatedUnitCode,
+  simulatePortalRecords,
+} from './portal.ts';
+export {
   type CommuneProfile,
   communeProfiles,
   DEFAULT_OVERLOADED_SHARE,
@@ -38,4 +45,4 @@ export {
   scopeCommunes,
   simulateStaffing,
 } from './profiles.ts';
-export { hashSeed, mulberry32, type Random } from './random.ts';
+export { hashSeed, mulberry32, type Random, textSeed } from './random.ts';

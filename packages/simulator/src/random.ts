@@ -39,6 +39,13 @@ export function hashSeed(a: number, b = 0, c = 0, d = 0): number {
   return h;
 }
 
+/** A seed from a text (an identifier): FNV-1a, then mixed like the others. */
+export function textSeed(text: string, salt = 0): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return hashSeed(h >>> 0, salt);
+}
+
 /** A keyed draw in [0, 1) without creating a generator, for one-off decisions. */
 export function hashUniform(a: number, b = 0, c = 0, d = 0): number {
   return hashSeed(a, b, c, d) / 4_294_967_296;

@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { estimateCommand } from './commands/estimate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { portalCommand } from './commands/portal.ts';
 import { queryCommand } from './commands/query.ts';
 import { reportCommand } from './commands/report.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -14,6 +15,10 @@ import { staffingCommand } from './commands/staffing.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   ingest: { run: ingestCommand, summary: 'import an NDJSON file, or consume dossier-events.v1 from Kafka' },
+  portal: {
+    run: portalCommand,
+    summary: "the national portal's sync records: import an export, map units, serve the three calls, consume",
+  },
   query: { run: queryCommand, summary: 'read-only SQL over the warehouse (json, csv or table)' },
   simulate: { run: simulateCommand, summary: 'simulated dossier events and staffing rosters, to a file or Kafka' },
   catalog: { run: catalogCommand, summary: 'import a procedure catalog CSV, or show the catalog in force' },

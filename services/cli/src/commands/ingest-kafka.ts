@@ -62,10 +62,14 @@ export async function runKafkaIngestCommand(
 }
 
 /** File imports send their rejects to the DLQ topic too when a broker is configured. */
-export async function kafkaDeadLetters(config: RuntimeConfig, fileLabel: string): Promise<DeadLetterSink> {
+export async function kafkaDeadLetters(
+  config: RuntimeConfig,
+  fileLabel: string,
+  topic: string = TOPICS.dossierEventsDlq,
+): Promise<DeadLetterSink> {
   const logger = createLogger('ingest', config.logLevel);
   const kafka = createKafka({ brokers: config.kafkaBrokers as string[], clientId: 'commune-pulse-import', logger });
-  const producer = await createDeadLetterProducer(kafka, TOPICS.dossierEventsDlq);
+  const producer = await createDeadLetterProducer(kafka, topic);
   return {
     send: (rejected) =>
       producer.send(

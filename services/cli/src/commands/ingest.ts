@@ -113,7 +113,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
 }
 
 /** The weekly figures of the communes and weeks this file's events fall in. */
-async function printWeeklyFigures(
+export async function printWeeklyFigures(
   warehouse: Awaited<ReturnType<typeof openIngestContext>>['warehouse'],
   source: string,
 ): Promise<void> {

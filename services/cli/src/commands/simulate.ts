@@ -16,11 +16,14 @@ import {
   DEFAULT_ONLINE_SHARE,
   type DeliveryFaults,
   formatStaffingCsv,
+  formatUnitsCsv,
   hashSeed,
   mulberry32,
+  type PortalSimulationSummary,
   type SimulationOptions,
   type SimulationSummary,
   simulateEvents,
+  simulatePortalRecords,
   simulateStaffing,
 } from '@commune-pulse/simulator';
 import kafkajs from 'kafkajs';
@@ -30,6 +33,11 @@ import { progressBar } from '../progress.ts';
 export const SIMULATE_USAGE = `usage:
   pnpm cli simulate --out <events.ndjson|-> [--staffing-out <staffing.csv>] [options]
   pnpm cli simulate --kafka [--topic dossier-events.v1] [--rate <events/s>] [--staffing-out <staffing.csv>] [options]
+  pnpm cli simulate --format portal --out <records.ndjson> [--units-out <units.csv>] [options]
+      the same world as the national portal's sync records: each dossier record (HoSoDongBoDVC) sent again on
+      each change, processing-history records, the provinces of vendor motcua collapsing 5, 6 and 8 into 9,
+      made-up personal values in every personal field; one receiver envelope a line (--kafka: to
+      portal-dossiers.v1). --units-out writes the units.csv mapping the simulated unit codes to communes.
 
 Simulated dossier events of commune service centers (dossier-event/1), deterministic for a seed; events never
 occur after the clock, and dossiers still open then stay open. KAFKA_BROKERS selects the broker for --kafka.
@@ -46,6 +54,7 @@ options:
   --late <f>                        fraction of events delivered 2 to 9 days late, or at the end
   --invalid <f>                     invalid lines (one kind of bad input each), as a fraction of events
   --personal <f>                    fraction of dossiers with personal fields (ChuHoSo, …) that ingest must drop
+  --format events|portal            dossier-event/1 lines (default) or the portal's sync records (no faults)
   --json                            print the summary as one JSON object`;
 
 const DEFAULT_DAYS = 28;
@@ -73,6 +82,8 @@ export async function simulateCommand(argv: string[]): Promise<void> {
       late: { type: 'string' },
       invalid: { type: 'string' },
       personal: { type: 'string' },
+      format: { type: 'string' },
+      'units-out': { type: 'string' },
       json: { type: 'boolean' },
     },
     SIMULATE_USAGE,
@@ -88,6 +99,14 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   if (values.kafka !== true && (values.topic !== undefined || values.rate !== undefined)) {
     throw usage('--topic and --rate apply to --kafka only');
   }
+  const format = values.format ?? 'events';
+  if (format !== 'events' && format !== 'portal')
+    throw usage(`--format takes events or portal, got ${JSON.stringify(format)}`);
+  const portal = format === 'portal';
+  const faultFlags = ['redeliver', 'disorder', 'late', 'invalid', 'personal'] as const;
+  const fault = faultFlags.find((flag) => values[flag] !== undefined);
+  if (portal && fault !== undefined) throw usage(`--${fault} applies to --format events only`);
+  if (!portal && values['units-out'] !== undefined) throw usage('--units-out applies to --format portal only');
   const seed = wholeNumber(values.seed ?? '1', '--seed', 0, 0xffff_ffff);
   if (values.days !== undefined && values.weeks !== undefined) throw usage('give --days or --weeks, not both');
   const days =
@@ -134,6 +153,12 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   const logger = createLogger('simulate', config.logLevel);
 
   const written: string[] = [];
+  const unitsPath = values['units-out'];
+  if (unitsPath !== undefined) {
+    const codes = communeCodes ?? communes().map((commune) => commune.code);
+    writeAtomically(unitsPath, formatUnitsCsv(codes));
+    written.push(`${unitsPath} (${codes.length} unit codes)`);
+  }
   const staffingPath = values['staffing-out'];
   if (staffingPath !== undefined) {
     const rows = simulateStaffing(options);
@@ -143,13 +168,16 @@ export async function simulateCommand(argv: string[]): Promise<void> {
 
   const bar = progressBar('simulate', 'days');
   const started = performance.now();
-  const stream = simulateEvents({ ...options, onProgress: (done, total) => bar.update(done, total) });
+  const onProgress = (done: number, total: number) => bar.update(done, total);
+  const stream: Generator<string, SimulationSummary> = portal
+    ? simulatePortalRecords({ ...options, onProgress })
+    : simulateEvents({ ...options, onProgress });
   let outcome: { summary: SimulationSummary | null; lines: number };
   let toStderr = false;
   try {
     if (values.kafka === true) {
-      const topic = values.topic ?? TOPICS.dossierEvents;
-      outcome = await produceToKafka(stream, config, logger, topic, rate);
+      const topic = values.topic ?? (portal ? TOPICS.portalDossiers : TOPICS.dossierEvents);
+      outcome = await produceToKafka(stream, config, logger, topic, rate, portal ? '"MaHoSo":"' : '"dossier_id":"');
       written.push(`topic ${topic}`);
     } else {
       const out = values.out as string;
@@ -215,6 +243,7 @@ async function produceToKafka(
   logger: Logger,
   topic: string,
   rate: number | undefined,
+  keyField: string,
 ): Promise<{ summary: SimulationSummary | null; lines: number }> {
   const kafka = createKafka({ brokers: config.kafkaBrokers as string[], clientId: 'commune-pulse-simulator', logger });
   // The partition count ingest creates the topic with, should the simulator be first.
@@ -241,7 +270,7 @@ async function produceToKafka(
     let batch: { key: string | null; value: string }[] = [];
     let result = stream.next();
     while (result.done !== true && !stopping) {
-      batch.push({ key: dossierIdOf(result.value), value: result.value });
+      batch.push({ key: dossierIdOf(result.value, keyField), value: result.value });
       if (batch.length >= batchSize) {
         inFlight.push(sending(producer.send({ topic, messages: batch })));
         sent += batch.length;
@@ -270,12 +299,12 @@ function sending<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-/** The message key dossier-event-v1 asks for; null for an invalid line that has none. */
-function dossierIdOf(line: string): string | null {
-  const start = line.indexOf('"dossier_id":"');
+/** The message key: the dossier (dossier_id, or the portal's MaHoSo); null for an invalid line that has none. */
+function dossierIdOf(line: string, field: string): string | null {
+  const start = line.indexOf(field);
   if (start === -1) return null;
-  const end = line.indexOf('"', start + 14);
-  return end === -1 ? null : line.slice(start + 14, end);
+  const end = line.indexOf('"', start + field.length);
+  return end === -1 ? null : line.slice(start + field.length, end);
 }
 
 function report(summary: SimulationSummary, seconds: number, written: string[], json: boolean, toStderr: boolean) {
@@ -285,6 +314,7 @@ function report(summary: SimulationSummary, seconds: number, written: string[], 
     return;
   }
   const n = (value: number) => value.toLocaleString('en-US');
+  const portal = 'records' in summary ? (summary as PortalSimulationSummary) : null;
   const faults = [
     summary.redelivered > 0 ? `${n(summary.redelivered)} redelivered` : '',
     summary.disordered > 0 ? `${n(summary.disordered)} out of order` : '',
@@ -298,6 +328,12 @@ function report(summary: SimulationSummary, seconds: number, written: string[], 
       `(${n(Math.round(summary.events / Math.max(seconds, 1e-3)))} events/s); ${n(summary.lines)} lines` +
       `${faults.length > 0 ? ` with ${faults.join(', ')}` : ''}; wrote ${written.join(' and ')}`,
   );
+  if (portal !== null) {
+    print(
+      `as ${n(portal.records)} portal records: ${n(portal.calls.ThemMoi)} ThemMoi, ${n(portal.calls.CapNhat)} CapNhat, ` +
+        `${n(portal.calls.DongBoTienTrinh)} DongBoTienTrinh; ${n(portal.collapsedDossiers)} dossiers sent with 5, 6 or 8 collapsed into 9`,
+    );
+  }
 }
 
 function communeSelection(value: string, seed: number): string[] | undefined {
