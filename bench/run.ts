@@ -2,7 +2,7 @@
  * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
  * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
  *
- *   pnpm bench [--only file,kafka,estimate,queries] [--communes all|N] [--days 7] [--seed 3]
+ *   pnpm bench [--only file,portal,kafka,estimate,queries] [--communes all|N] [--days 7] [--seed 3]
  *
  * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
  */
@@ -15,7 +15,7 @@ import { createKafka, ensureTopics } from '@commune-pulse/bus';
 import { previousWeekPeriod } from '@commune-pulse/estimator';
 import { communes } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
-import { simulateEvents } from '@commune-pulse/simulator';
+import { formatUnitsCsv, simulateEvents, simulatePortalRecords } from '@commune-pulse/simulator';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import kafkajs from 'kafkajs';
 
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '3' },
   },
 });
-const only = new Set((values.only ?? 'file,kafka,estimate,queries').split(','));
+const only = new Set((values.only ?? 'file,portal,kafka,estimate,queries').split(','));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 
@@ -102,14 +102,14 @@ mkdirSync(WORK, { recursive: true });
 const eventsPath = join(WORK, `events-${values.communes}-${days}d-seed${seed}.ndjson`);
 const startDay = new Date(Date.now() - (days + 8) * 86_400_000).toISOString().slice(0, 10);
 section(`dataset: simulated events, ${values.communes} communes, ${days} days from ${startDay}, seed ${seed}`);
-let eventLines = 0;
-{
-  const out = createWriteStream(eventsPath);
-  const generator = simulateEvents({ seed, startDay, days, ...(communeCodes ? { communeCodes } : {}) });
+/** Writes a simulator's lines to a file; returns how many. */
+async function writeLines(path: string, lines: Iterable<string>): Promise<number> {
+  const out = createWriteStream(path);
+  let count = 0;
   let buffer: string[] = [];
-  for (const line of generator) {
+  for (const line of lines) {
     buffer.push(line);
-    eventLines += 1;
+    count += 1;
     if (buffer.length >= 10_000) {
       if (!out.write(`${buffer.join('\n')}\n`))
         await new Promise<void>((resolve) => out.once('drain', () => resolve()));
@@ -118,8 +118,12 @@ let eventLines = 0;
   }
   out.end(buffer.length > 0 ? `${buffer.join('\n')}\n` : '');
   await new Promise<void>((resolve) => out.once('finish', () => resolve()));
-  console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
+  return count;
 }
+
+const world = { seed, startDay, days, ...(communeCodes ? { communeCodes } : {}) };
+const eventLines = await writeLines(eventsPath, simulateEvents(world));
+console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
 
 const fileWarehouse = join(WORK, 'file-warehouse');
 if (only.has('file') || only.has('estimate')) {
@@ -145,6 +149,50 @@ if (only.has('file') || only.has('estimate')) {
   };
   table([row]);
   save('ingest-file', { command: `pnpm cli ingest --file ${eventsPath} --json`, result: row });
+}
+
+if (only.has('portal')) {
+  section("ingest, the portal's sync records of the same world → embedded warehouse (pnpm cli portal import)");
+  const portalPath = join(WORK, `portal-${values.communes}-${days}d-seed${seed}.ndjson`);
+  const unitsPath = join(WORK, `units-${values.communes}.csv`);
+  writeFileSync(unitsPath, formatUnitsCsv(communeCodes ?? communes().map((c) => c.code)));
+  const records = await writeLines(portalPath, simulatePortalRecords(world));
+  console.log(`${records} sync records in ${portalPath.replace(`${ROOT}/`, '')}`);
+  const portalWarehouse = join(WORK, 'portal-warehouse');
+  rmSync(portalWarehouse, { recursive: true, force: true });
+  const command = [
+    'portal',
+    'import',
+    '--file',
+    portalPath,
+    '--units',
+    unitsPath,
+    '--json',
+    '--data-dir',
+    portalWarehouse,
+  ];
+  const summary = lastJson<{
+    records: number;
+    accepted: number;
+    import_seconds: number;
+    records_per_second: number;
+    lifecycle_seconds: number;
+    peak_rss_mb: number;
+    peak_heap_mb: number;
+  }>((await run([CLI, ...command])).stdout);
+  const row = {
+    records: summary.records,
+    'events stored': summary.accepted,
+    seconds: summary.import_seconds,
+    'records/s': summary.records_per_second,
+    'events/s': Math.round(summary.accepted / summary.import_seconds),
+    'lifecycle tables s': summary.lifecycle_seconds,
+    'peak RSS MB': summary.peak_rss_mb,
+    'peak heap MB': summary.peak_heap_mb,
+  };
+  table([row]);
+  console.log('(baseline: the event import above, same world as dossier-event/1 lines)');
+  save('ingest-portal', { command: `pnpm cli ${command.join(' ')}`, result: row });
 }
 
 if (only.has('kafka')) {
