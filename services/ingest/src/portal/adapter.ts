@@ -25,6 +25,20 @@ import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline, type 
  * dossiers' state move, so a batch retried after a failure maps the same way again.
  */
 
+/** An element larger than this is not a sync record (a record with attachments inlined, a runaway line). */
+export const MAX_PORTAL_ELEMENT_BYTES = 1024 * 1024;
+
+/** The element of a source too large to be a record: rejected without reading it. */
+export function tooLargeElement(source: string, position: number, observedAtMs?: number | null): PortalItem {
+  return {
+    source,
+    position,
+    text: '',
+    reject: { reason: 'too_large', detail: `the element is larger than ${MAX_PORTAL_ELEMENT_BYTES} bytes` },
+    observedAtMs,
+  };
+}
+
 /** Every element of a source owns this many positions: its events, then its reject in the last one. */
 export const POSITIONS_PER_RECORD = 64;
 const REJECT_SLOT = POSITIONS_PER_RECORD - 1;
@@ -34,9 +48,10 @@ export interface PortalItem {
   source: string;
   /** the element's ordinal in its source (line, array index, Kafka offset) */
   position: number;
-  /** the parsed element: a record, an envelope or a dead letter */
-  value: unknown;
-  /** found before parsing (not JSON, too large): the element's bytes are not kept, they may be personal */
+  /** the element's JSON: a record, an envelope or a dead letter (parsed here, so that the raw record with its
+   * personal fields is garbage as soon as it is sanitized) */
+  text: string;
+  /** found before parsing (too large, a tombstone): the element's bytes are not kept, they may be personal */
   reject?: Reject;
   /** the Kafka message's timestamp, dating a bare record that came without an envelope */
   observedAtMs?: number | null;
@@ -129,8 +144,8 @@ function stateOf(row: StateRow): PortalDossierState {
   };
 }
 
+/** A row of portal_dossiers_rows; times as epoch milliseconds, as DateTime64(3) reads them. */
 function rowOf(state: PortalDossierState) {
-  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     dossier_id: state.dossierId,
     commune_code: state.communeCode,
@@ -139,15 +154,28 @@ function rowOf(state: PortalDossierState) {
     channel: state.channel,
     status_code: state.statusCode,
     ended: state.ended ? 1 : 0,
-    received_due_at: state.receivedDueAtMs === null ? null : iso(state.receivedDueAtMs),
-    known_due_at: state.knownDueAtMs.map(iso),
+    received_due_at: state.receivedDueAtMs,
+    known_due_at: state.knownDueAtMs,
     notes: state.notes,
-    seen_at: iso(state.seenAtMs),
+    seen_at: state.seenAtMs,
   };
 }
 
-const sameState = (a: PortalDossierState | undefined, b: PortalDossierState | undefined) =>
-  JSON.stringify(a) === JSON.stringify(b);
+function sameState(a: PortalDossierState | undefined, b: PortalDossierState | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return (
+    a.seenAtMs === b.seenAtMs &&
+    a.statusCode === b.statusCode &&
+    a.ended === b.ended &&
+    a.communeCode === b.communeCode &&
+    a.procedureCode === b.procedureCode &&
+    a.channel === b.channel &&
+    a.receivedDueAtMs === b.receivedDueAtMs &&
+    a.knownDueAtMs.join() === b.knownDueAtMs.join() &&
+    a.notes.join() === b.notes.join()
+  );
+}
 
 /** Dossiers kept in memory between batches at most; finished ones are let go first. */
 const CACHE_LIMIT = 200_000;
@@ -232,15 +260,24 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
     const touched = new Set<string>();
     const unmapped: Mapped['unmapped'] = [];
     const reads = items.map((item) => {
-      const input = portalInputOf(item.value);
-      const read = item.reject ? null : readPortalRecord(input.record, { officerKey: options.officerKey });
-      return { item, input, read };
+      let parsed: unknown;
+      let failure = item.reject;
+      if (failure === undefined) {
+        try {
+          parsed = JSON.parse(item.text);
+        } catch {
+          failure = { reason: 'not_json', detail: `the element is not JSON (length ${item.text.length})` };
+        }
+      }
+      if (failure !== undefined) return { item, failure, input: null, read: null };
+      const { record, ...input } = portalInputOf(parsed);
+      return { item, failure, input, read: readPortalRecord(record, { officerKey: options.officerKey }) };
     });
     // Every dossier of the batch, with the commune its records name when the dossier is new.
     const communeOf = new Map<string, string>();
     const ids = new Set<string>();
     for (const { input, read } of reads) {
-      if (!read?.ok) continue;
+      if (!read?.ok || input === null) continue;
       ids.add(read.record.dossierId);
       if (read.record.kind === 'dossier') {
         const found = communeFor(read.record.unitCode, input.provinceCode);
@@ -258,25 +295,26 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
         reject: found,
       });
     };
-    for (const { item, input, read } of reads) {
+    for (const { item, failure, input, read } of reads) {
       outcome.records += 1;
-      if (item.reject || read === null) {
-        reject(item, null, null, item.reject as Reject);
+      if (failure !== undefined || read === null || input === null) {
+        reject(item, null, null, failure as Reject);
         continue;
       }
-      // What the DLQ keeps: the sanitized record (in its envelope when it came in one), never the raw element.
       const observedAtMs = input.observedAtMs ?? item.observedAtMs ?? null;
-      const value =
+      // What the DLQ keeps: the sanitized record (in its envelope when it came in one), never the raw element.
+      const sanitized = read.sanitized ?? {};
+      const value = () =>
         input.call === null || observedAtMs === null
-          ? JSON.stringify(read.sanitized ?? {})
+          ? JSON.stringify(sanitized)
           : JSON.stringify({
               portal_call: input.call,
               province_code: input.provinceCode ?? undefined,
               received_at: new Date(observedAtMs).toISOString(),
-              record: read.sanitized ?? {},
+              record: sanitized,
             } satisfies PortalEnvelope);
       if (!read.ok) {
-        reject(item, value, null, read.reject);
+        reject(item, value(), null, read.reject);
         continue;
       }
       const record = read.record;
@@ -301,11 +339,11 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
               dossier_id: record.dossierId,
             });
           }
-          reject(item, value, record.dossierId, place.reject);
+          reject(item, value(), record.dossierId, place.reject);
           continue;
         }
         if (input.provinceCode !== null && place.provinceCode !== input.provinceCode) {
-          reject(item, value, record.dossierId, {
+          reject(item, value(), record.dossierId, {
             reason: 'portal_foreign_commune',
             detail: 'MaHoSo: the dossier is of another province (rule: a province sends its own communes only)',
           });
@@ -319,7 +357,7 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
         });
       }
       if (mapped.reject) {
-        reject(item, value, record.dossierId, mapped.reject);
+        reject(item, value(), record.dossierId, mapped.reject);
         continue;
       }
       for (const note of mapped.notes) outcome.notes[note] += 1;

@@ -2,18 +2,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { Reject } from '@commune-pulse/contracts';
 import type { Warehouse } from '@commune-pulse/warehouse';
 import {
   addPortalOutcome,
   emptyPortalOutcome,
+  MAX_PORTAL_ELEMENT_BYTES,
   type PortalAdapter,
   type PortalItem,
   type PortalOutcome,
+  tooLargeElement,
 } from './adapter.ts';
-
-/** An element larger than this is not a sync record (a record with attachments inlined, a runaway line). */
-export const MAX_PORTAL_ELEMENT_BYTES = 1024 * 1024;
 
 export interface PortalFileImportOptions {
   adapter: PortalAdapter;
@@ -137,21 +135,6 @@ async function* arrayElements(path: string): AsyncGenerator<Element> {
   }
 }
 
-/** A parsed element, or the reject of one that is not JSON or too large (its bytes are not kept). */
-export function parseElement(text: string | null): { value: unknown; reject?: Reject } {
-  if (text === null) {
-    return {
-      value: null,
-      reject: { reason: 'too_large', detail: `the element is larger than ${MAX_PORTAL_ELEMENT_BYTES} bytes` },
-    };
-  }
-  try {
-    return { value: JSON.parse(text) };
-  } catch {
-    return { value: null, reject: { reason: 'not_json', detail: `the element is not JSON (length ${text.length})` } };
-  }
-}
-
 /**
  * Imports an export of sync records (a JSON array, or NDJSON of records, envelopes or dead letters) through the
  * portal adapter. The source is named by the file's content hash, so importing the same bytes again is
@@ -191,7 +174,11 @@ export async function importPortalFile(
   };
   for await (const element of elements) {
     lastBytes = element.bytesRead;
-    batch.push({ source, position: element.position, ...parseElement(element.text) });
+    batch.push(
+      element.text === null
+        ? tooLargeElement(source, element.position)
+        : { source, position: element.position, text: element.text },
+    );
     if (batch.length >= batchRecords) await flush();
   }
   lastBytes = totalBytes;

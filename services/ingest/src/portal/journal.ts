@@ -3,8 +3,7 @@ import { type FileHandle, open, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PortalEnvelope } from '@commune-pulse/portal';
 import type { PortalAdapter, PortalItem, PortalOutcome } from './adapter.ts';
-import { addPortalOutcome, emptyPortalOutcome } from './adapter.ts';
-import { parseElement } from './file-import.ts';
+import { addPortalOutcome, emptyPortalOutcome, MAX_PORTAL_ELEMENT_BYTES, tooLargeElement } from './adapter.ts';
 
 /**
  * Without a broker, the portal receiver makes each accepted call durable in a journal under the data folder
@@ -157,13 +156,17 @@ export async function drainJournal(
           let data = Buffer.concat([rest, buffer.subarray(0, bytesRead)]);
           let consumed = offset - data.length;
           for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10)) {
-            const text = data.subarray(0, newline).toString('utf8');
+            const bytes = data.subarray(0, newline);
             consumed += newline + 1;
             data = data.subarray(newline + 1);
             line += 1;
             batchEnd = { bytes: consumed, lines: line };
-            if (text.trim() === '') continue;
-            batch.push({ source, position: line, ...parseElement(text) });
+            if (bytes.byteLength > MAX_PORTAL_ELEMENT_BYTES) batch.push(tooLargeElement(source, line));
+            else {
+              const text = bytes.toString('utf8');
+              if (text.trim() === '') continue;
+              batch.push({ source, position: line, text });
+            }
             if (batch.length >= batchRecords) await store();
           }
           // A line cut by the end of what was written so far waits for its end (or, in a dead writer's

@@ -5,8 +5,7 @@ import type { KafkaMessage } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { type KafkaIngestOptions, runKafkaIngest } from '../kafka-ingest.ts';
 import type { BatchOutcome } from '../pipeline.ts';
-import { createPortalAdapter, type PortalItem } from './adapter.ts';
-import { MAX_PORTAL_ELEMENT_BYTES, parseElement } from './file-import.ts';
+import { createPortalAdapter, MAX_PORTAL_ELEMENT_BYTES, type PortalItem, tooLargeElement } from './adapter.ts';
 import type { PortalCallSink } from './journal.ts';
 import { unitMappingOf } from './units.ts';
 
@@ -14,19 +13,20 @@ export const DEFAULT_PORTAL_GROUP = 'commune-pulse-portal';
 
 /** A Kafka message of portal-dossiers.v1 as an adapter element: an envelope, or a record a province produced. */
 function itemOf(source: string, message: KafkaMessage): PortalItem {
-  const bytes = message.value;
-  const text = bytes === null || bytes.byteLength > MAX_PORTAL_ELEMENT_BYTES ? null : bytes.toString('utf8');
-  const parsed =
-    bytes === null
-      ? { value: null, reject: { reason: 'not_json' as const, detail: 'the message has no value (a tombstone)' } }
-      : parseElement(text);
   const timestamp = Number(message.timestamp);
-  return {
-    source,
-    position: Number(message.offset),
-    ...parsed,
-    observedAtMs: Number.isFinite(timestamp) && timestamp > 0 ? timestamp : null,
-  };
+  const observedAtMs = Number.isFinite(timestamp) && timestamp > 0 ? timestamp : null;
+  const position = Number(message.offset);
+  const bytes = message.value;
+  if (bytes === null) {
+    return {
+      source,
+      position,
+      text: '',
+      reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' },
+    };
+  }
+  if (bytes.byteLength > MAX_PORTAL_ELEMENT_BYTES) return tooLargeElement(source, position, observedAtMs);
+  return { source, position, text: bytes.toString('utf8'), observedAtMs };
 }
 
 /**
