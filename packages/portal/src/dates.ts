@@ -16,14 +16,9 @@ export function parsePortalDate(value: unknown): PortalDate {
   if (typeof text !== 'string') return { ok: false };
   const match = PORTAL_DATE.exec(text.trim());
   if (match === null) return { ok: false };
-  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+  if (year === undefined || month === undefined || day === undefined) return { ok: false };
+  if (hour === undefined || minute === undefined || second === undefined) return { ok: false };
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return { ok: false };
   const dayNumber = dayNumberFromCivil(year, month, day);
   const back = civilFromDayNumber(dayNumber);

@@ -1,3 +1,4 @@
+import type { DossierEventV1 } from '@commune-pulse/contracts';
 import type { PortalCall, PortalEnvelope } from '@commune-pulse/portal';
 import { formatPortalDate } from '@commune-pulse/portal';
 import { communeByCode } from '@commune-pulse/reference-data';
@@ -50,18 +51,6 @@ interface Sending {
   provinceCode: string;
 }
 
-interface V1Event {
-  event_type: string;
-  occurred_at: string;
-  dossier_id: string;
-  commune_code: string;
-  procedure_code: string;
-  channel: string;
-  due_at?: string;
-  officer_ref?: string;
-  source_system?: string;
-}
-
 const KENH: Record<string, string> = { counter: '1', online: '2', postal: '3' };
 const CLOSED = new Set(['intake_refused', 'withdrawn', 'suspended', 'returned']);
 
@@ -87,7 +76,7 @@ export function* simulatePortalRecords(
   };
   let result = events.next();
   while (result.done !== true) {
-    const event = JSON.parse(result.value) as V1Event;
+    const event = JSON.parse(result.value) as DossierEventV1;
     result = events.next();
     const atMs = Date.parse(event.occurred_at);
     const at = formatPortalDate(atMs);

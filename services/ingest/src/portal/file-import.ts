@@ -85,6 +85,18 @@ async function* arrayElements(path: string): AsyncGenerator<Element> {
     const flush = (end: number) => {
       if (start >= 0 && !oversized) element += chunk.slice(start, end);
     };
+    /** The element that ends at `end` of this chunk; the next one starts empty. */
+    const take = (end: number): Element => {
+      position += 1;
+      const taken = {
+        text: oversized ? null : element,
+        position,
+        bytesRead: bytesRead + Buffer.byteLength(chunk.slice(0, end)),
+      };
+      element = '';
+      oversized = false;
+      return taken;
+    };
     for (let i = 0; i < chunk.length; i++) {
       const ch = chunk[i];
       if (inString) {
@@ -101,28 +113,14 @@ async function* arrayElements(path: string): AsyncGenerator<Element> {
         depth -= 1;
         if (depth === 0) {
           flush(i);
-          if (element.trim() !== '' || oversized) {
-            position += 1;
-            yield {
-              text: oversized ? null : element,
-              position,
-              bytesRead: bytesRead + Buffer.byteLength(chunk.slice(0, i)),
-            };
-          }
+          if (element.trim() !== '' || oversized) yield take(i);
           element = '';
           oversized = false;
           start = -1;
         }
       } else if (ch === ',' && depth === 1) {
         flush(i);
-        position += 1;
-        yield {
-          text: oversized ? null : element,
-          position,
-          bytesRead: bytesRead + Buffer.byteLength(chunk.slice(0, i)),
-        };
-        element = '';
-        oversized = false;
+        yield take(i);
         start = i + 1;
       }
     }
