@@ -188,6 +188,14 @@ describe('the portal receiver over real HTTP', () => {
     );
     expect(foreign).toMatchObject({ status: 403, body: { error_code: 3 } });
     expect(foreign.body.message).toContain('record 1');
+    // History carries no unit: Đồng Nai's history of a Hà Nội dossier is taken, then rejected against the dossier.
+    const foreignHistory = await call(
+      port,
+      'DongBoTienTrinh',
+      [historyRecord('HN-0001', '6', '20260302100000')],
+      TOKENS['75'],
+    );
+    expect(ok(foreignHistory)).toBe(true);
     const oversized = await call(port, 'ThemMoi', [dossierRecord('HN-0003', { GhiChu: 'x'.repeat(70_000) })]);
     expect(oversized).toMatchObject({ status: 413, body: { error_code: 4 } });
     const malformed = await call(port, 'ThemMoi', [dossierRecord('HN-0004', { NgayTiepNhan: '2026-03-02 08:15' })]);
@@ -203,6 +211,12 @@ describe('the portal receiver over real HTTP', () => {
       "SELECT count() AS n FROM dossier_events WHERE dossier_id IN ('HN-0002', 'DN-0001', 'DN-0002', 'HN-0003', 'HN-0004')",
     );
     expect(Number(stored?.n)).toBe(0);
+    const fees = await warehouse.query("SELECT event_id FROM dossier_events WHERE event_type = 'fee_requested'");
+    expect(fees).toEqual([]);
+    const [rejected] = await warehouse.query<{ n: number }>(
+      "SELECT count() AS n FROM rejected_events WHERE reason = 'portal_foreign_commune'",
+    );
+    expect(Number(rejected?.n)).toBe(1);
   });
 
   it('loses nothing it acknowledged when killed mid-stream, and stores nothing twice', async () => {

@@ -324,7 +324,15 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
         entry.inFlight += 1;
       }
       let mapped: PortalMapping;
+      const foreign = (): Reject => ({
+        reason: 'portal_foreign_commune',
+        detail: 'MaHoSo: the dossier is of another province (rule: a province sends its own communes only)',
+      });
       if (record.kind === 'history') {
+        if (input.provinceCode !== null && entry.state && entry.state.provinceCode !== input.provinceCode) {
+          reject(item, value(), record.dossierId, foreign());
+          continue;
+        }
         mapped = mapHistoryRecord(record, entry.state, sourceSystem);
       } else {
         const place = entry.state
@@ -343,10 +351,7 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
           continue;
         }
         if (input.provinceCode !== null && place.provinceCode !== input.provinceCode) {
-          reject(item, value(), record.dossierId, {
-            reason: 'portal_foreign_commune',
-            detail: 'MaHoSo: the dossier is of another province (rule: a province sends its own communes only)',
-          });
+          reject(item, value(), record.dossierId, foreign());
           continue;
         }
         mapped = mapDossierRecord(record, entry.state, {
