@@ -149,7 +149,8 @@ export async function importPortalFile(
     { source },
   );
   const firstImport = Number(known?.n ?? 0) === 0;
-  const batchRecords = options.batchRecords ?? 10_000;
+  // As many elements as the event import's lines per batch: as few parts to merge.
+  const batchRecords = options.batchRecords ?? 25_000;
   const elements = (await firstCharacter(path)) === '[' ? arrayElements(path) : ndjsonElements(path);
   let total = emptyPortalOutcome();
   let batch: PortalItem[] = [];
