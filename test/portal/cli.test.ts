@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,58 @@ describe('pnpm cli portal', () => {
     expect(summary.accepted).toBe(0);
     expect(summary.repeated).toBe(summary.events);
     expect(summary.records).toBeGreaterThan(0);
+  });
+
+  it('reads a JSON array of bare records as NDJSON of the same records, and --commune places every dossier', async () => {
+    const portal = join(root, 'portal.ndjson');
+    const records = readFileSync(portal, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.stringify((JSON.parse(line) as { record: unknown }).record));
+    // Personal free text holds commas, brackets and quotes: the array reader must split on the array's own commas.
+    expect(records.some((record) => /, |\[\{/.test(record))).toBe(true);
+    const arrayPath = join(root, 'export.json');
+    writeFileSync(arrayPath, `[\n  ${records.join(',\n  ')}\n]\n`);
+    const ndjsonPath = join(root, 'export.ndjson');
+    writeFileSync(ndjsonPath, `${records.join('\n')}\n`);
+    const summary = async (path: string, dir: string) => {
+      const run = await runCli(['portal', 'import', '--file', path, '--commune', '00004', '--json'], {
+        ...env,
+        COMMUNE_PULSE_DATA_DIR: join(root, dir),
+      });
+      expect(run.code, run.output).toBe(0);
+      return JSON.parse(run.output.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    };
+    const fromArray = await summary(arrayPath, 'array');
+    const fromLines = await summary(ndjsonPath, 'lines');
+    expect(fromArray.records).toBe(records.length);
+    const {
+      import_seconds: _a,
+      records_per_second: _b,
+      lifecycle_seconds: _c,
+      peak_rss_mb: _d,
+      peak_heap_mb: _e,
+      ...same
+    } = fromArray;
+    expect(fromLines).toMatchObject(same);
+    expect(Number(fromArray.accepted)).toBeGreaterThan(0);
+    const communes = await runCli(
+      [
+        'query',
+        'SELECT DISTINCT commune_code FROM dossier_events',
+        '--format',
+        'json',
+        '--data-dir',
+        join(root, 'array'),
+      ],
+      env,
+    );
+    expect(
+      communes.output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([{ commune_code: '00004' }]);
   });
 
   it('stops with a message saying what to fix (exit code 2)', async () => {
