@@ -8,9 +8,20 @@ import { createWarehouse, type Warehouse } from './warehouse.ts';
 describe('splitStatements', () => {
   it('splits on a semicolon at the end of a line and drops comment lines', () => {
     expect(splitStatements("-- a comment; here\nSELECT 1;\nSELECT ';' ;\n\nSELECT 2")).toEqual([
-      'SELECT 1',
-      "SELECT ';'",
-      'SELECT 2',
+      { sql: 'SELECT 1' },
+      { sql: "SELECT ';'" },
+      { sql: 'SELECT 2' },
+    ]);
+  });
+
+  it('keeps a "when table exists" condition with the statement it precedes', () => {
+    expect(
+      splitStatements(
+        '-- carry over\n-- when table exists: old_rows\nINSERT INTO a\nSELECT * FROM old_rows;\nDROP TABLE IF EXISTS old_rows;',
+      ),
+    ).toEqual([
+      { sql: 'INSERT INTO a\nSELECT * FROM old_rows', whenTableExists: 'old_rows' },
+      { sql: 'DROP TABLE IF EXISTS old_rows' },
     ]);
   });
 });

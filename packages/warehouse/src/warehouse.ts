@@ -49,9 +49,11 @@ function toNdjson(rows: readonly object[] | string): string {
 function insertSettings(options: InsertOptions | undefined): Record<string, string | number> {
   // Synchronous inserts: an insert is acknowledged only once it is in a part, which is the point at which a
   // Kafka offset may be committed. The embedded engine defaults to async_insert=1.
-  // Tokens reach the tables behind materialized views too, so a retried insert is dropped there as well.
+  // Deduplication is forced on (a server's profile could turn it off); tokens reach the tables behind
+  // materialized views too, so a retried insert is dropped there as well.
   const settings: Record<string, string | number> = {
     async_insert: 0,
+    insert_deduplicate: 1,
     deduplicate_blocks_in_dependent_materialized_views: 1,
   };
   if (options?.dedupToken !== undefined) settings.insert_deduplication_token = options.dedupToken;
