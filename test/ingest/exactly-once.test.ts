@@ -341,3 +341,83 @@ describe('the file reader', () => {
     });
   });
 });
+
+describe('the lifecycle tables follow the ledger, not clocks', () => {
+  it('derives a writer whose chunk lands after a run that saw a writer with a clock minutes ahead', async () => {
+    const lines = smallLines();
+    const firstPath = join(root, 'skew-a.ndjson');
+    const secondPath = join(root, 'skew-b.ndjson');
+    writeFileSync(firstPath, `${lines.filter((_, i) => i % 2 === 0).join('\n')}\n`);
+    writeFileSync(secondPath, `${lines.filter((_, i) => i % 2 === 1).join('\n')}\n`);
+    await withContext(join(root, 'skew'), async (context) => {
+      const ahead = createIngestPipeline({
+        warehouse: context.warehouse,
+        provinceOfCommune,
+        isKnownProcedure: (code) => catalog.lookup(code).known,
+        deadLetters: context.localDeadLetters(),
+        now: () => Date.now() + 10 * 60_000,
+      });
+      const behind = createIngestPipeline({
+        warehouse: context.warehouse,
+        provinceOfCommune,
+        isKnownProcedure: (code) => catalog.lookup(code).known,
+        deadLetters: context.localDeadLetters(),
+        now: () => Date.now() - 10 * 60_000,
+      });
+      await importNdjsonFile(firstPath, { pipeline: ahead });
+      await context.derive();
+      await importNdjsonFile(secondPath, { pipeline: behind });
+      await context.derive();
+      await expectTruthReproduced(context.warehouse, truth);
+      const [pending] = await context.warehouse.query<{ n: number }>(
+        `SELECT count() AS n FROM ingest_ledger
+         WHERE (source_key, partition, first_position) NOT IN (SELECT source_key, partition, first_position FROM derived_chunks)`,
+      );
+      expect(Number(pending?.n)).toBe(0);
+    });
+  });
+});
+
+describe('reads that scale and state that is bounded', () => {
+  it('reads a month of dossier_events from that month alone, data_quality without the ledger, and keeps the ledger for the configured days', async () => {
+    await withContext(join(root, 'reads'), async (context) => {
+      await importNdjsonFile(SMALL_EVENTS, { pipeline: context.createPipeline(context.localDeadLetters()) });
+      const plan = (
+        await context.warehouse.query<{ explain: string }>(
+          `EXPLAIN indexes = 1 SELECT event_type, count() FROM dossier_events
+           WHERE occurred_at >= '2026-11-01 00:00:00' AND occurred_at < '2026-12-01 00:00:00' GROUP BY event_type`,
+        )
+      )
+        .map((row) => row.explain)
+        .join('\n');
+      expect(plan).not.toMatch(/FINAL|Replacing/i);
+      expect(plan).toContain('dossier_events_store');
+      expect(plan).toMatch(/MinMax|Partition/);
+      const quality = (await context.warehouse.query<{ explain: string }>('EXPLAIN SELECT * FROM data_quality'))
+        .map((row) => row.explain)
+        .join('\n');
+      expect(quality).toContain('data_quality_daily');
+      expect(quality).not.toContain('ingest_ledger');
+      // fsynced before an offset is committed
+      for (const table of ['event_id_claims', 'dossier_events_store', 'ingest_rejects', 'ingest_ledger']) {
+        const [row] = await context.warehouse.query<{ create_table_query: string }>(
+          'SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+          { table },
+        );
+        expect(row?.create_table_query, table).toContain('fsync_after_insert = 1');
+      }
+    });
+    const retained = await openIngestContext(
+      loadConfig({ COMMUNE_PULSE_DATA_DIR: join(root, 'reads'), INGEST_LEDGER_RETENTION_DAYS: '7' }),
+      logger,
+    );
+    try {
+      const [row] = await retained.warehouse.query<{ create_table_query: string }>(
+        "SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = 'ingest_ledger'",
+      );
+      expect(row?.create_table_query).toMatch(/TTL toDateTime\(recorded_at\) \+ (INTERVAL 7 DAY|toIntervalDay\(7\))/);
+    } finally {
+      await retained.close();
+    }
+  });
+});
