@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dossierEventV1 } from './dossier-event.ts';
 import { jsonSchemaFiles } from './json-schemas.ts';
 import { REJECT_REASONS, type RejectReason } from './reject.ts';
-import { validateDossierEvent } from './validate.ts';
+import { validateDossierEvent, wireFastPath } from './validate.ts';
 
 const context = {
   nowMs: Date.parse('2026-11-26T00:00:00Z'),
@@ -169,6 +170,50 @@ describe('validateDossierEvent', () => {
   it('accepts an event less than 5 minutes ahead of the clock', () => {
     const soon = new Date(context.nowMs + 4 * 60_000).toISOString();
     expect(reasonOf({ ...valid, occurred_at: soon, due_at: soon })).toBe('ok');
+  });
+});
+
+describe('the fast path', () => {
+  it('accepts only what zod accepts, and gives what zod gives', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 70 }),
+      fc.constantFrom(
+        '2026-11-23T08:15:02+07:00',
+        '2026-02-29T08:00:00Z',
+        '2026-11-23T24:00:00Z',
+        '2026-11-23T08:15:02.123456789-01:30',
+        '00004',
+        '1.001193',
+        'x'.repeat(64),
+        'x'.repeat(65),
+        '',
+        'counter',
+        'fax',
+        'resolved',
+      ),
+    );
+    const anyValue = fc.oneof(
+      text,
+      fc.integer({ min: -2, max: 12 }),
+      fc.double(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.boolean(),
+    );
+    const fields = Object.keys(dossierEventV1.shape);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...fields, 'ChuHoSo'), anyValue), { maxLength: 4 }), (changes) => {
+        const input: Record<string, unknown> = { ...valid, status_code: 2, officer_ref: 'o-1' };
+        for (const [field, value] of changes) input[field] = value;
+        const fast = wireFastPath(input);
+        const slow = dossierEventV1.safeParse(input);
+        if (fast !== null) {
+          expect(slow.success).toBe(true);
+          expect(fast).toEqual(slow.data);
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,5 +1,13 @@
-import type { z } from 'zod';
-import { type DossierEvent, dossierEventV1, EVENT_TYPES_WITH_DUE_AT } from './dossier-event.ts';
+import { regexes, type z } from 'zod';
+import {
+  CHANNELS,
+  DOSSIER_EVENT_SCHEMA_ID,
+  DOSSIER_EVENT_TYPES,
+  type DossierEvent,
+  type DossierEventV1,
+  dossierEventV1,
+  EVENT_TYPES_WITH_DUE_AT,
+} from './dossier-event.ts';
 import type { Reject, RejectReason } from './reject.ts';
 import { hash48 } from './source.ts';
 
@@ -78,6 +86,64 @@ function rejectFromIssues(issues: z.core.$ZodIssue[], input: Record<string, unkn
   return reject(reason, `${field}: ${first?.message ?? 'invalid'}; got ${describeValue(input[field])}${others}`);
 }
 
+const EVENT_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+const DOSSIER_ID = /^[^\p{Cc}]{1,64}$/u;
+const COMMUNE_CODE = /^[0-9]{5}$/;
+const PROCEDURE_CODE = /^[0-9]\.[0-9]{6}$/;
+const DATETIME = regexes.datetime({ offset: true, local: false });
+const EVENT_TYPES: ReadonlySet<unknown> = new Set(DOSSIER_EVENT_TYPES);
+const CHANNEL_SET: ReadonlySet<unknown> = new Set(CHANNELS);
+
+const optionalText = (value: unknown) =>
+  value === undefined || (typeof value === 'string' && value.length >= 1 && value.length <= 64);
+
+/**
+ * The common case without zod: the same rules as `dossierEventV1` written out, for an event that meets them
+ * all (zod costs about twice JSON.parse per event). Anything it does not accept goes to zod, which has the last
+ * word and the error messages; a property test holds the two to the same answers.
+ */
+export function wireFastPath(input: Record<string, unknown>): DossierEventV1 | null {
+  const { event_id, event_type, occurred_at, dossier_id, commune_code, procedure_code, channel, due_at } = input;
+  const { officer_ref, source_system, status_code } = input;
+  if (
+    input.schema !== DOSSIER_EVENT_SCHEMA_ID ||
+    typeof event_id !== 'string' ||
+    !EVENT_ID.test(event_id) ||
+    !EVENT_TYPES.has(event_type) ||
+    typeof occurred_at !== 'string' ||
+    !DATETIME.test(occurred_at) ||
+    typeof dossier_id !== 'string' ||
+    !DOSSIER_ID.test(dossier_id) ||
+    typeof commune_code !== 'string' ||
+    !COMMUNE_CODE.test(commune_code) ||
+    typeof procedure_code !== 'string' ||
+    !PROCEDURE_CODE.test(procedure_code) ||
+    !CHANNEL_SET.has(channel) ||
+    (due_at !== undefined && (typeof due_at !== 'string' || !DATETIME.test(due_at))) ||
+    !optionalText(officer_ref) ||
+    !optionalText(source_system) ||
+    (status_code !== undefined &&
+      (typeof status_code !== 'number' || !Number.isInteger(status_code) || status_code < 1 || status_code > 10))
+  ) {
+    return null;
+  }
+  const wire: DossierEventV1 = {
+    schema: DOSSIER_EVENT_SCHEMA_ID,
+    event_id,
+    event_type: event_type as DossierEventV1['event_type'],
+    occurred_at,
+    dossier_id,
+    commune_code,
+    procedure_code,
+    channel: channel as DossierEventV1['channel'],
+  };
+  if (due_at !== undefined) wire.due_at = due_at as string;
+  if (officer_ref !== undefined) wire.officer_ref = officer_ref as string;
+  if (source_system !== undefined) wire.source_system = source_system as string;
+  if (status_code !== undefined) wire.status_code = status_code as number;
+  return wire;
+}
+
 /** JSON.parse's message quotes the text around the error; only the position is kept. */
 function jsonErrorDetail(error: unknown): string {
   const position = /position (\d+)/.exec(String((error as Error)?.message))?.[1];
@@ -128,9 +194,12 @@ export function validateDossierEvent(body: string | Uint8Array, context: Validat
   if (missing.length > 0) {
     return reject('missing_field', `required field(s) absent: ${missing.join(', ')}`);
   }
-  const result = dossierEventV1.safeParse(input);
-  if (!result.success) return rejectFromIssues(result.error.issues, input);
-  const wire = result.data;
+  let wire = wireFastPath(input);
+  if (wire === null) {
+    const result = dossierEventV1.safeParse(input);
+    if (!result.success) return rejectFromIssues(result.error.issues, input);
+    wire = result.data;
+  }
   // A lone UTF-16 surrogate (`"\ud83d"` in the JSON) passes the patterns but is not text the warehouse stores.
   for (const field of STRING_FIELDS) {
     const value = wire[field];

@@ -1,4 +1,4 @@
-import { hash48, type Source } from '@commune-pulse/contracts';
+import type { Source } from '@commune-pulse/contracts';
 import type { Warehouse } from '@commune-pulse/warehouse';
 
 /**
@@ -49,11 +49,17 @@ export interface StoredEventKey {
   eventId: string;
 }
 
-/** An insert deduplication token that changes with the rows: a retry of other rows never matches it. */
+/**
+ * An insert deduplication token that changes with the rows: a retry that writes other rows of the range (only
+ * those an interrupted attempt did not) never matches it. The positions enter by count and sum: two different
+ * sets of positions with the same first, last, count and sum do not occur in one range's retries.
+ */
 export function insertToken(kind: string, source: Source, partition: number, positions: readonly number[]): string {
+  let sum = 0;
+  for (const position of positions) sum = (sum + position) % Number.MAX_SAFE_INTEGER;
   const first = positions[0] ?? 0;
   const last = positions[positions.length - 1] ?? 0;
-  return `${kind}:${source.key}:${partition}:${first}-${last}:${hash48(positions.join(','))}`;
+  return `${kind}:${source.key}:${partition}:${first}-${last}:${positions.length}:${sum}`;
 }
 
 export function createLedger(warehouse: Warehouse) {
