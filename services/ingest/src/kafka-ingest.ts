@@ -27,6 +27,8 @@ export interface KafkaIngestOptions {
   deriveIntervalMs?: number;
   partitions?: number;
   chunkSize?: number | undefined;
+  /** bytes fetched per partition and request (smaller fetches cut chunks smaller) */
+  fetchBytes?: number | undefined;
   logger: Logger;
   /** after each stored chunk, with the time its processing began */
   onChunkStored?: (outcome: BatchOutcome, startedMs: number) => void;
@@ -94,6 +96,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     groupId,
     logger,
     chunkSize: options.chunkSize,
+    ...(options.fetchBytes === undefined ? {} : { maxBytesPerPartition: options.fetchBytes }),
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     onError: () => metrics.retries.inc(),
     onGroupJoin: () => {

@@ -11,6 +11,7 @@ export async function runKafkaIngestCommand(
     group?: string | undefined;
     exitWhenIdleSeconds?: number | undefined;
     chunkSize?: number | undefined;
+    fetchBytes?: number | undefined;
     json: boolean;
   },
 ): Promise<void> {

@@ -9,7 +9,7 @@ import { kafkaDeadLetters, runKafkaIngestCommand } from './ingest-kafka.ts';
 export const INGEST_USAGE = `usage:
   pnpm cli ingest --file <path.ndjson> [--json] [--data-dir <dir>]
   pnpm cli ingest --kafka [--topic dossier-events.v1] [--group commune-pulse-ingest] [--exit-when-idle <seconds>]
-                  [--chunk-size <messages per insert, default 5000>] [--json]`;
+                  [--chunk-size <messages per insert, default 20000>] [--fetch-bytes <per partition and fetch>] [--json]`;
 
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -22,6 +22,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       group: { type: 'string' },
       'exit-when-idle': { type: 'string' },
       'chunk-size': { type: 'string' },
+      'fetch-bytes': { type: 'string' },
     },
     INGEST_USAGE,
   );
@@ -39,6 +40,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       group: values.group,
       exitWhenIdleSeconds: positiveNumber(values['exit-when-idle'], '--exit-when-idle', INGEST_USAGE),
       chunkSize: positiveNumber(values['chunk-size'], '--chunk-size', INGEST_USAGE),
+      fetchBytes: positiveNumber(values['fetch-bytes'], '--fetch-bytes', INGEST_USAGE),
       json: values.json === true,
     });
     return;
