@@ -8,7 +8,7 @@ import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledLines, scaledTruth, smallLines, smallTruth } from '../support/example.ts';
 import { produceLines, readTopic } from '../support/kafka.ts';
-import { runCli, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
+import { runCli, stopStartedProcesses, uniqueName } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 import { dumpAllTables, expectTruthReproduced, rawCounts } from '../support/warehouse-checks.ts';
 
