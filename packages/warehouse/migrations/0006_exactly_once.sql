@@ -250,7 +250,13 @@ SELECT r.rejected_at AS rejected_at, r.reason AS reason, r.detail AS detail,
                s.label) AS source,
        r.position AS position, r.payload_sha256 AS payload_sha256, r.payload_bytes AS payload_bytes
 FROM ingest_rejects AS r
-LEFT JOIN ingest_sources AS s ON s.source_key = r.source_key;
+LEFT JOIN
+(
+    -- one row per source, merged or not (several processes register the same source)
+    SELECT source_key, any(kind) AS kind, any(label) AS label, any(identity) AS identity
+    FROM ingest_sources
+    GROUP BY source_key
+) AS s ON s.source_key = r.source_key;
 
 CREATE VIEW IF NOT EXISTS data_quality AS
 WITH deliveries AS
