@@ -158,8 +158,19 @@ export function createLedger(warehouse: Warehouse) {
       return claims;
     },
 
-    async insertClaims(rows: readonly object[], token: string): Promise<void> {
-      await warehouse.insert('event_id_claims', rows as object[], { dedupToken: token });
+    async insertClaims(
+      rows: readonly { eventId: string; fingerprint: number; partition: number; position: number }[],
+      source: Source,
+      token: string,
+    ): Promise<void> {
+      let text = '';
+      for (const row of rows) {
+        text += `[${JSON.stringify(row.eventId)},${row.fingerprint},${source.key},${row.partition},${row.position}]\n`;
+      }
+      await warehouse.insert('event_id_claims', text, {
+        dedupToken: token,
+        compactColumns: ['event_id', 'fingerprint', 'source_key', 'partition', 'position'],
+      });
     },
 
     async deleteClaims(source: Source, partition: number, positions: readonly number[]): Promise<void> {
@@ -190,8 +201,9 @@ export function createLedger(warehouse: Warehouse) {
       return stored;
     },
 
-    async insertEvents(rows: string, token: string): Promise<void> {
-      await warehouse.insert('dossier_events_store', rows, { dedupToken: token });
+    /** Rows as JSON arrays in the order of `columns`. */
+    async insertEvents(rows: string, columns: readonly string[], token: string): Promise<void> {
+      await warehouse.insert('dossier_events_store', rows, { dedupToken: token, compactColumns: columns });
     },
 
     async rejectsAt(source: Source, partition: number, first: number, last: number): Promise<RejectRow[]> {
