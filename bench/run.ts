@@ -2,7 +2,7 @@
  * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
  * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
  *
- *   pnpm bench [--only file,kafka,estimate,queries,reads] [--communes all|N] [--days 7] [--seed 3]
+ *   pnpm bench [--only file,durability,kafka,estimate,queries,reads] [--communes all|N] [--days 7] [--seed 3]
  *              [--read-rows 30000000]
  *
  * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
@@ -36,7 +36,7 @@ const { values } = parseArgs({
     'read-rows': { type: 'string', default: '30000000' },
   },
 });
-const only = new Set((values.only ?? 'file,kafka,estimate,queries,reads').split(','));
+const only = new Set((values.only ?? 'file,durability,kafka,estimate,queries,reads').split(','));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 
@@ -124,21 +124,33 @@ let eventLines = 0;
   console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
 }
 
-const fileWarehouse = join(WORK, 'file-warehouse');
-if (only.has('file') || only.has('estimate')) {
-  section('ingest, file → embedded warehouse (pnpm cli ingest --file)');
-  rmSync(fileWarehouse, { recursive: true, force: true });
-  const result = await run([CLI, 'ingest', '--file', eventsPath, '--json', '--data-dir', fileWarehouse]);
-  const summary = lastJson<{
-    lines: number;
-    accepted: number;
-    import_seconds: number;
-    lines_per_second: number;
-    lifecycle_seconds: number;
-    peak_rss_mb: number;
-    peak_heap_mb: number;
-  }>(result.stdout);
-  const row = {
+interface FileImportSummary {
+  lines: number;
+  accepted: number;
+  import_seconds: number;
+  lines_per_second: number;
+  lifecycle_seconds: number;
+  peak_rss_mb: number;
+  peak_heap_mb: number;
+}
+
+/** pnpm cli ingest --file into a fresh warehouse; `prepare` may change it first (migrated, closed again). */
+async function importFileInto(
+  dir: string,
+  prepare?: (warehouse: Awaited<ReturnType<typeof openWarehouse>>) => Promise<void>,
+) {
+  rmSync(dir, { recursive: true, force: true });
+  if (prepare) {
+    const warehouse = await openWarehouse({ dataDir: dir });
+    await prepare(warehouse);
+    await warehouse.close();
+  }
+  const result = await run([CLI, 'ingest', '--file', eventsPath, '--json', '--data-dir', dir]);
+  return lastJson<FileImportSummary>(result.stdout);
+}
+
+function fileRow(summary: FileImportSummary) {
+  return {
     events: summary.lines,
     seconds: summary.import_seconds,
     'events/s': summary.lines_per_second,
@@ -146,8 +158,33 @@ if (only.has('file') || only.has('estimate')) {
     'peak RSS MB': summary.peak_rss_mb,
     'peak heap MB': summary.peak_heap_mb,
   };
+}
+
+const fileWarehouse = join(WORK, 'file-warehouse');
+if (only.has('file') || only.has('estimate')) {
+  section('ingest, file → embedded warehouse (pnpm cli ingest --file)');
+  const row = fileRow(await importFileInto(fileWarehouse));
   table([row]);
   save('ingest-file', { command: `pnpm cli ingest --file ${eventsPath} --json`, result: row });
+}
+
+if (only.has('durability')) {
+  section('durability: the same file import with the write path fsynced (the default) and without');
+  const synced = fileRow(await importFileInto(join(WORK, 'durability-fsync')));
+  const unsynced = fileRow(
+    await importFileInto(join(WORK, 'durability-no-fsync'), async (warehouse) => {
+      for (const name of ['event_id_claims', 'dossier_events_store', 'ingest_rejects', 'ingest_ledger']) {
+        await warehouse.command(`ALTER TABLE ${name} MODIFY SETTING fsync_after_insert = 0, fsync_part_directory = 0`);
+      }
+    }),
+  );
+  const rows = [
+    { tables: 'fsync_after_insert = 1 (default)', ...synced },
+    { tables: 'fsync_after_insert = 0', ...unsynced },
+  ];
+  table(rows);
+  console.log(`fsync costs ${(100 * (1 - synced['events/s'] / unsynced['events/s'])).toFixed(1)} % of the import rate`);
+  save('durability', { rows });
 }
 
 if (only.has('kafka')) {
