@@ -21,7 +21,7 @@ await warehouse.command(`CREATE TABLE events (
     status_code Nullable(UInt8), ingested_at DateTime64(3, 'UTC'))
   ENGINE = MergeTree PARTITION BY toYYYYMM(occurred_at, 'Asia/Ho_Chi_Minh')
   ORDER BY (commune_code, dossier_id, event_id)
-  SETTINGS fsync_after_insert = ${process.env.BASELINE_FSYNC === '0' ? 0 : 1}, fsync_part_directory = ${process.env.BASELINE_FSYNC === '0' ? 0 : 1}`);
+  SETTINGS fsync_after_insert = 1, fsync_part_directory = 1`);
 await warehouse.command(`CREATE TABLE events_queue (
     event_id String, event_type String, occurred_at String, dossier_id String, commune_code String,
     procedure_code String, channel String, due_at Nullable(String), officer_ref Nullable(String),
