@@ -19,9 +19,10 @@ CREATE TABLE IF NOT EXISTS ingest_sources
 ENGINE = ReplacingMergeTree
 ORDER BY source_key;
 
--- The uniqueness index: one claim per event_id, written before the event itself. The fingerprint (6 bytes of
--- SHA-256 of the stored content) tells a duplicate from a conflicting reuse of the id; the position tells a
--- resumed write (the same position claimed it before a crash) from a duplicate.
+-- The uniqueness index: one claim per event_id, written before the event itself. The fingerprint (a 53-bit hash
+-- of the stored content, computed by the ingest) tells a duplicate from a conflicting reuse of the id; 0 marks an
+-- event carried over from the earlier schema, whose copies count as duplicates. The position tells a resumed
+-- write (the same position claimed it before a crash) from a duplicate.
 CREATE TABLE IF NOT EXISTS event_id_claims
 (
     event_id String,
@@ -134,9 +135,10 @@ ENGINE = ReplacingMergeTree
 ORDER BY (source_key, partition, first_position)
 TTL toDateTime(derived_at) + INTERVAL 31 DAY;
 
--- Carried over from a warehouse of the earlier migrations: the events (one per event_id), their claims, the
--- rejects (details withheld: the earlier details could quote values), the file positions as ranges (islands of
--- consecutive lines) so that a file imported before is recognised, already derived.
+-- Carried over from a warehouse of the earlier migrations: the events (one per event_id), their claims (content
+-- unknown: fingerprint 0), the rejects (details withheld: the earlier details could quote values), the file
+-- positions as ranges (islands of consecutive lines) so that a file imported before is recognised, already
+-- derived.
 -- when table exists: ingest_deliveries
 INSERT INTO ingest_sources (source_key, identity, kind, label, first_seen_at)
 SELECT reinterpretAsUInt64(reverse(substring(SHA256(identity), 1, 6))), identity,
@@ -159,12 +161,7 @@ LIMIT 1 BY event_id;
 
 -- when table exists: dossier_events_rows
 INSERT INTO event_id_claims (event_id, fingerprint, source_key, partition, position, claimed_at)
-SELECT event_id,
-       reinterpretAsUInt64(reverse(substring(SHA256(concat(event_type, '|', toString(toUnixTimestamp64Milli(occurred_at)), '|',
-           dossier_id, '|', commune_code, '|', procedure_code, '|', channel, '|',
-           ifNull(toString(toUnixTimestamp64Milli(due_at)), ''), '|', ifNull(officer_ref, ''), '|',
-           ifNull(source_system, ''), '|', ifNull(toString(status_code), ''))), 1, 6))),
-       source_key, partition, position, ingested_at
+SELECT event_id, 0, source_key, partition, position, ingested_at
 FROM dossier_events_store
 WHERE (SELECT count() FROM event_id_claims) = 0;
 

@@ -53,6 +53,8 @@ export interface ClaimRef {
   position: number;
 }
 
+const UNKNOWN_CONTENT = 0;
+
 export type Verdict =
   /** not stored anywhere: to claim and store */
   | { kind: 'new'; event: DossierEvent; fingerprint: number }
@@ -92,7 +94,10 @@ export function classifyDeliveries(
     ) {
       return { message, verdict: { kind: 'resumed', event, fingerprint } };
     }
-    if (knownFingerprint === fingerprint) return { message, verdict: { kind: 'duplicate', eventId: event.eventId } };
+    // fingerprint 0: a claim carried over from the earlier schema, content unknown, taken as the same
+    if (knownFingerprint === fingerprint || knownFingerprint === UNKNOWN_CONTENT) {
+      return { message, verdict: { kind: 'duplicate', eventId: event.eventId } };
+    }
     return {
       message,
       verdict: {
