@@ -94,7 +94,10 @@ describe('ingest from Kafka into the embedded warehouse', () => {
       kills.push(round);
       await consumer.exited;
     }
-    const last = await runCli(consumerArgs(topic, group, dataDir, ['--exit-when-idle', '3', '--chunk-size', '503']), env);
+    const last = await runCli(
+      consumerArgs(topic, group, dataDir, ['--exit-when-idle', '3', '--chunk-size', '503']),
+      env,
+    );
     expect(last.code, last.output).toBe(0);
     expect(kills).toHaveLength(4);
     await withWarehouse(dataDir, async (warehouse) => {

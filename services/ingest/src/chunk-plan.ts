@@ -28,12 +28,12 @@ export type Validated =
 
 /** Validates every message; whatever goes wrong with one message is a reject of that message only. */
 export function validateMessages(messages: readonly SourceMessage[], context: ValidationContext): Validated[] {
-  return messages.map((message) => {
-    if (message.reject) return { message, ok: false, reject: message.reject };
-    if (message.value === null) {
-      return { message, ok: false, reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' } };
-    }
+  return messages.map((message): Validated => {
     try {
+      if (message.reject) return { message, ok: false, reject: message.reject };
+      if (message.value === null) {
+        return { message, ok: false, reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' } };
+      }
       const result = validateDossierEvent(message.value, context);
       if (!result.ok) return { message, ok: false, reject: result.reject };
       return { message, ok: true, event: result.event, fingerprint: eventFingerprint(result.event) };
