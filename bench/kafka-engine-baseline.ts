@@ -1,6 +1,7 @@
 /**
  * The baseline a ClickHouse user would pick instead of our consumer: ClickHouse's own Kafka table engine (in
- * the embedded engine) with a materialized view into a table of the same shape as dossier_events_rows,
+ * the embedded engine) with a materialized view into a table of the same shape and settings as
+ * dossier_events_store (fsynced, as the write path's tables are),
  * consuming the same topic. Prints one JSON line: rows, seconds from the first row to the last, rows/s.
  * Usage: node bench/kafka-engine-baseline.ts <brokers> <topic> <expected rows> <data dir>
  */
@@ -18,8 +19,9 @@ await warehouse.command(`CREATE TABLE events (
     commune_code LowCardinality(String), procedure_code LowCardinality(String), channel LowCardinality(String),
     due_at Nullable(DateTime64(3, 'UTC')), officer_ref Nullable(String), source_system Nullable(String),
     status_code Nullable(UInt8), ingested_at DateTime64(3, 'UTC'))
-  ENGINE = ReplacingMergeTree PARTITION BY toYYYYMM(occurred_at, 'Asia/Ho_Chi_Minh')
-  ORDER BY (commune_code, dossier_id, event_id)`);
+  ENGINE = MergeTree PARTITION BY toYYYYMM(occurred_at, 'Asia/Ho_Chi_Minh')
+  ORDER BY (commune_code, dossier_id, event_id)
+  SETTINGS fsync_after_insert = 1, fsync_part_directory = 1`);
 await warehouse.command(`CREATE TABLE events_queue (
     event_id String, event_type String, occurred_at String, dossier_id String, commune_code String,
     procedure_code String, channel String, due_at Nullable(String), officer_ref Nullable(String),

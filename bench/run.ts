@@ -2,7 +2,8 @@
  * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
  * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
  *
- *   pnpm bench [--only file,portal,kafka,estimate,queries] [--communes all|N] [--days 7] [--seed 3]
+ *   pnpm bench [--only file,portal,durability,kafka,estimate,queries,reads] [--communes all|N] [--days 7] [--seed 3]
+ *              [--read-rows 30000000]
  *
  * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
  */
@@ -18,6 +19,7 @@ import { createLogger } from '@commune-pulse/runtime';
 import { formatUnitsCsv, simulateEvents, simulatePortalRecords } from '@commune-pulse/simulator';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import kafkajs from 'kafkajs';
+import { benchReads } from './reads.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const WORK = join(ROOT, '.cache', 'bench');
@@ -31,9 +33,10 @@ const { values } = parseArgs({
     communes: { type: 'string', default: 'all' },
     days: { type: 'string', default: '7' },
     seed: { type: 'string', default: '3' },
+    'read-rows': { type: 'string', default: '30000000' },
   },
 });
-const only = new Set((values.only ?? 'file,portal,kafka,estimate,queries').split(','));
+const only = new Set((values.only ?? 'file,portal,durability,kafka,estimate,queries,reads').split(','));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 
@@ -125,21 +128,33 @@ const world = { seed, startDay, days, ...(communeCodes ? { communeCodes } : {}) 
 const eventLines = await writeLines(eventsPath, simulateEvents(world));
 console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
 
-const fileWarehouse = join(WORK, 'file-warehouse');
-if (only.has('file') || only.has('estimate')) {
-  section('ingest, file → embedded warehouse (pnpm cli ingest --file)');
-  rmSync(fileWarehouse, { recursive: true, force: true });
-  const result = await run([CLI, 'ingest', '--file', eventsPath, '--json', '--data-dir', fileWarehouse]);
-  const summary = lastJson<{
-    lines: number;
-    accepted: number;
-    import_seconds: number;
-    lines_per_second: number;
-    lifecycle_seconds: number;
-    peak_rss_mb: number;
-    peak_heap_mb: number;
-  }>(result.stdout);
-  const row = {
+interface FileImportSummary {
+  lines: number;
+  accepted: number;
+  import_seconds: number;
+  lines_per_second: number;
+  lifecycle_seconds: number;
+  peak_rss_mb: number;
+  peak_heap_mb: number;
+}
+
+/** pnpm cli ingest --file into a fresh warehouse; `prepare` may change it first (migrated, closed again). */
+async function importFileInto(
+  dir: string,
+  prepare?: (warehouse: Awaited<ReturnType<typeof openWarehouse>>) => Promise<void>,
+) {
+  rmSync(dir, { recursive: true, force: true });
+  if (prepare) {
+    const warehouse = await openWarehouse({ dataDir: dir });
+    await prepare(warehouse);
+    await warehouse.close();
+  }
+  const result = await run([CLI, 'ingest', '--file', eventsPath, '--json', '--data-dir', dir]);
+  return lastJson<FileImportSummary>(result.stdout);
+}
+
+function fileRow(summary: FileImportSummary) {
+  return {
     events: summary.lines,
     seconds: summary.import_seconds,
     'events/s': summary.lines_per_second,
@@ -147,6 +162,12 @@ if (only.has('file') || only.has('estimate')) {
     'peak RSS MB': summary.peak_rss_mb,
     'peak heap MB': summary.peak_heap_mb,
   };
+}
+
+const fileWarehouse = join(WORK, 'file-warehouse');
+if (only.has('file') || only.has('estimate')) {
+  section('ingest, file → embedded warehouse (pnpm cli ingest --file)');
+  const row = fileRow(await importFileInto(fileWarehouse));
   table([row]);
   save('ingest-file', { command: `pnpm cli ingest --file ${eventsPath} --json`, result: row });
 }
@@ -193,6 +214,25 @@ if (only.has('portal')) {
   table([row]);
   console.log('(baseline: the event import above, same world as dossier-event/1 lines)');
   save('ingest-portal', { command: `pnpm cli ${command.join(' ')}`, result: row });
+}
+
+if (only.has('durability')) {
+  section('durability: the same file import with the write path fsynced (the default) and without');
+  const synced = fileRow(await importFileInto(join(WORK, 'durability-fsync')));
+  const unsynced = fileRow(
+    await importFileInto(join(WORK, 'durability-no-fsync'), async (warehouse) => {
+      for (const name of ['event_id_claims', 'dossier_events_store', 'ingest_rejects', 'ingest_ledger']) {
+        await warehouse.command(`ALTER TABLE ${name} MODIFY SETTING fsync_after_insert = 0, fsync_part_directory = 0`);
+      }
+    }),
+  );
+  const rows = [
+    { tables: 'fsync_after_insert = 1 (default)', ...synced },
+    { tables: 'fsync_after_insert = 0', ...unsynced },
+  ];
+  table(rows);
+  console.log(`fsync costs ${(100 * (1 - synced['events/s'] / unsynced['events/s'])).toFixed(1)} % of the import rate`);
+  save('durability', { rows });
 }
 
 if (only.has('kafka')) {
@@ -401,5 +441,28 @@ if (only.has('queries')) {
   await warehouse.close();
   table(rows);
   save('queries', { rows_per_table: codes.length * 52, results: rows });
+}
+if (only.has('reads')) {
+  const rows = Number(values['read-rows']);
+  section(`reads over a synthetic national year: ${rows.toLocaleString('en')} dossier events, filled in SQL`);
+  const result = await benchReads({ dir: join(WORK, 'read-year'), rows, log: (line) => console.log(line) });
+  console.log(`dossier_events_store: ${result.parts} active parts`);
+  console.log(`EXPLAIN indexes = 1 of the month's count:\n${result.explain.map((line) => `  ${line}`).join('\n')}`);
+  const targets: Record<string, number> = {
+    'a month of dossier_events by event type': 500,
+    'data_quality for a week': 1000,
+  };
+  table(
+    result.results.map((row) => ({
+      query: row.query,
+      design: row.design,
+      'p50 ms': row.p50.toFixed(1),
+      'p95 ms': row.p95.toFixed(1),
+      target: row.design.startsWith('ledger')
+        ? `< ${targets[row.query]} ms: ${verdict(row.p95 < (targets[row.query] ?? 0))}`
+        : 'baseline',
+    })),
+  );
+  save('reads', result);
 }
 console.log(`\nmachine: ${machine}`);

@@ -1,11 +1,30 @@
 import { z } from 'zod';
 
 /**
+ * Reasons of the national portal's sync records (HoSoDongBoDVC, QuaTrinhXuLyDongBoDVC) that cannot be turned
+ * into dossier events, decided by the portal adapter before validation. Their details name the field and the
+ * rule, never a value.
+ */
+export const PORTAL_REJECT_REASONS = [
+  'portal_not_record',
+  'portal_missing_field',
+  'portal_invalid_field',
+  'portal_invalid_date',
+  'portal_dates_contradict_status',
+  'portal_status_backwards',
+  'portal_unmapped_unit',
+  'portal_foreign_commune',
+  'portal_unknown_dossier',
+] as const;
+export type PortalRejectReason = (typeof PORTAL_REJECT_REASONS)[number];
+
+/**
  * One reason per kind of bad input. A reject carries the reason (for counting and routing) and a detail that
  * a person at the sending province can act on.
  */
-export const EVENT_REJECT_REASONS = [
+export const REJECT_REASONS = [
   'too_large',
+  'not_utf8',
   'not_json',
   'not_object',
   'missing_field',
@@ -22,38 +41,24 @@ export const EVENT_REJECT_REASONS = [
   'missing_due_at',
   'due_before_occurred',
   'invalid_optional_field',
+  'conflicting_duplicate',
+  'unprocessable',
+  'store_refused',
+  ...PORTAL_REJECT_REASONS,
 ] as const;
-
-/**
- * Reasons of the national portal's sync records (HoSoDongBoDVC, QuaTrinhXuLyDongBoDVC) that cannot be turned
- * into dossier events; their details name the field and the rule, never a value (the unit code of an unmapped
- * unit aside: it is what the ministry must map).
- */
-export const PORTAL_REJECT_REASONS = [
-  'portal_not_record',
-  'portal_missing_field',
-  'portal_invalid_field',
-  'portal_invalid_date',
-  'portal_dates_contradict_status',
-  'portal_status_backwards',
-  'portal_unmapped_unit',
-  'portal_foreign_commune',
-  'portal_unknown_dossier',
-] as const;
-
-export const REJECT_REASONS = [...EVENT_REJECT_REASONS, ...PORTAL_REJECT_REASONS] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
-export type PortalRejectReason = (typeof PORTAL_REJECT_REASONS)[number];
 
 export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
-  too_large: 'the message body is larger than the limit',
-  not_json: 'the body is not valid UTF-8 JSON',
+  too_large: 'the message body (or file line) is larger than the limit',
+  not_utf8: 'the body is not valid UTF-8',
+  not_json: 'the body is not valid JSON',
   not_object: 'the body is JSON but not an object',
   missing_field: 'a required field is absent',
   unsupported_schema: 'the schema field is not "dossier-event/1"',
   invalid_event_id: 'event_id is not 8–64 characters of [A-Za-z0-9._:-]',
   unknown_event_type: 'event_type is not one of the lifecycle types',
-  invalid_timestamp: 'occurred_at or due_at is not an RFC 3339 time with an offset',
+  invalid_timestamp:
+    'occurred_at or due_at is not an RFC 3339 time with an offset, or is before 2000-01-01 or after 2299',
   future_timestamp: 'occurred_at is more than 5 minutes ahead of the ingest clock',
   invalid_dossier_id: 'dossier_id is not 1–64 printable characters',
   invalid_commune_code: 'commune_code is not a 5-digit string',
@@ -63,6 +68,9 @@ export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   missing_due_at: 'due_at is required on received and deadline_extended events',
   due_before_occurred: 'due_at is before occurred_at of the received event',
   invalid_optional_field: 'officer_ref, source_system or status_code is malformed',
+  conflicting_duplicate: 'the event_id is already stored with different content',
+  unprocessable: 'validating the message failed unexpectedly; it is kept in the DLQ for inspection',
+  store_refused: 'the warehouse refused to store the event (a data error isolated from its chunk)',
   portal_not_record: 'a portal element is neither a dossier record (HoSoDongBoDVC) nor a history record',
   portal_missing_field: 'a portal record lacks a field the mapping needs (MaHoSo, MaTTHC, KenhThucHien, …)',
   portal_invalid_field: 'a portal record field breaks its rule (KenhThucHien 1–3, TrangThaiHoSo 1–10, …)',
@@ -76,17 +84,13 @@ export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
 
 export const rejectReason = z.enum(REJECT_REASONS);
 
+/**
+ * The detail names a field, its JSON type and length and the rule it breaks: never a value, which could be
+ * personal (the DLQ keeps the original bytes for whoever may read them).
+ */
 export interface Reject {
   reason: RejectReason;
   detail: string;
-}
-
-/** Where a rejected or accepted message came from: a Kafka position or a file line. */
-export interface SourcePosition {
-  /** `kafka:<topic>:<partition>` or `file:<path>` */
-  source: string;
-  /** Kafka offset or 1-based line number */
-  position: number;
 }
 
 /** Row of `rejected_events`: never the payload, only a hash of it. */

@@ -37,6 +37,8 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).optional(),
+  // how long the ingest ledger keeps a processed range (the exactly-once window by position)
+  INGEST_LEDGER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export interface RuntimeConfig {
@@ -47,6 +49,7 @@ export interface RuntimeConfig {
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   metricsPort: number | undefined;
   kafkaSessionTimeoutMs: number | undefined;
+  ledgerRetentionDays: number;
 }
 
 export function formatIssues(error: z.ZodError, prefix = ''): string {
@@ -69,5 +72,6 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     logLevel: value.LOG_LEVEL,
     metricsPort: value.METRICS_PORT,
     kafkaSessionTimeoutMs: value.KAFKA_SESSION_TIMEOUT_MS,
+    ledgerRetentionDays: value.INGEST_LEDGER_RETENTION_DAYS,
   };
 }

@@ -5,23 +5,49 @@ import type { Warehouse } from './warehouse.ts';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
 
+export interface MigrationStatement {
+  sql: string;
+  /**
+   * From a `-- when table exists: <name>` line inside the statement's comments: the statement runs only when
+   * that table exists. It lets a migration carry data out of a table that an earlier run of the same migration
+   * may already have dropped, so that an interrupted migration can be repeated.
+   */
+  whenTableExists?: string;
+}
+
 export interface Migration {
   version: number;
   name: string;
-  statements: string[];
+  statements: MigrationStatement[];
   checksum: string;
 }
 
+const WHEN_TABLE_EXISTS = /^--\s*when table exists:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+
 /** Splits a migration file into statements: a statement ends with `;` at the end of a line. */
-export function splitStatements(sql: string): string[] {
-  const withoutComments = sql
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('--'))
-    .join('\n');
-  return withoutComments
-    .split(/;\s*$/m)
-    .map((statement) => statement.trim())
-    .filter((statement) => statement.length > 0);
+export function splitStatements(sql: string): MigrationStatement[] {
+  const statements: MigrationStatement[] = [];
+  let lines: string[] = [];
+  let whenTableExists: string | undefined;
+  const finish = () => {
+    const text = lines.join('\n').trim();
+    if (text.length > 0)
+      statements.push(whenTableExists === undefined ? { sql: text } : { sql: text, whenTableExists });
+    lines = [];
+    whenTableExists = undefined;
+  };
+  for (const line of sql.split('\n')) {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith('--')) {
+      whenTableExists = WHEN_TABLE_EXISTS.exec(trimmed.trimEnd())?.[1] ?? whenTableExists;
+      continue;
+    }
+    const end = /;\s*$/.exec(line);
+    lines.push(end ? line.slice(0, end.index) : line);
+    if (end) finish();
+  }
+  finish();
+  return statements;
 }
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
@@ -37,6 +63,14 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
         checksum: createHash('sha256').update(text).digest('hex').slice(0, 16),
       };
     });
+}
+
+async function tableExists(warehouse: Warehouse, name: string): Promise<boolean> {
+  const [row] = await warehouse.query<{ n: number }>(
+    'SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {name:String}',
+    { name },
+  );
+  return Number(row?.n ?? 0) > 0;
 }
 
 /**
@@ -63,7 +97,11 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
       }
       continue;
     }
-    for (const statement of migration.statements) await warehouse.command(statement);
+    for (const statement of migration.statements) {
+      if (statement.whenTableExists !== undefined && !(await tableExists(warehouse, statement.whenTableExists)))
+        continue;
+      await warehouse.command(statement.sql);
+    }
     await warehouse.insert('schema_migrations', [
       { version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: Date.now() },
     ]);
