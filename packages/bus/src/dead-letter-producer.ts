@@ -56,6 +56,9 @@ export function createDeadLetterPublisher(kafka: Kafka, topic: string, logger: L
   }
 
   return {
+    /** the DLQ topic the letters go to */
+    topic,
+
     /** Connects the id's producer now, fencing any earlier holder of the id (call when a partition is taken). */
     async claim(transactionalId: string): Promise<void> {
       await producerFor(transactionalId);

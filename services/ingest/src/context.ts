@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { TOPICS } from '@commune-pulse/contracts';
 import { defaultCalendar, defaultProcedureCatalog, provinceOfCommune } from '@commune-pulse/reference-data';
 import type { Logger, RuntimeConfig } from '@commune-pulse/runtime';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
@@ -10,8 +11,8 @@ import { createIngestPipeline, type IngestPipeline } from './pipeline.ts';
 export interface IngestContext {
   warehouse: Warehouse;
   createPipeline(deadLetters: DeadLetterSink): IngestPipeline;
-  /** Dead letters without a broker: an NDJSON file under the data folder. */
-  localDeadLetters(): DeadLetterSink & { path: string };
+  /** Dead letters without a broker: an NDJSON file under the data folder, named after the DLQ topic it stands for. */
+  localDeadLetters(topic?: string): DeadLetterSink & { path: string };
   derive(onProgress?: (done: number, total: number) => void): Promise<DeriveResult>;
   close(): Promise<void>;
 }
@@ -31,7 +32,8 @@ export async function openIngestContext(config: RuntimeConfig, logger: Logger): 
         isKnownProcedure: (code) => catalog.lookup(code).known,
         deadLetters,
       }),
-    localDeadLetters: () => fileDeadLetterSink(join(config.dataDir, 'dead-letters', 'dossier-events.v1.dlq.ndjson')),
+    localDeadLetters: (topic = TOPICS.dossierEventsDlq) =>
+      fileDeadLetterSink(join(config.dataDir, 'dead-letters', `${topic}.ndjson`), topic),
     derive: (onProgress) =>
       deriveLifecycle(warehouse, {
         workingMillis: (start, end) => calendar.workingMillisBetween(start, end),

@@ -12,7 +12,7 @@ import {
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DeadLetterPublisher, OffsetInTransaction } from '@commune-pulse/bus';
-import { DLQ_HEADERS, type Reject, type Source, TOPICS } from '@commune-pulse/contracts';
+import { DLQ_HEADERS, elementOf, type Reject, type Source, TOPICS } from '@commune-pulse/contracts';
 import type { SourceMessage } from './chunk-plan.ts';
 
 /** A rejected delivery on its way to the DLQ. */
@@ -54,30 +54,34 @@ export interface DeadLetterSink {
   close(): Promise<void>;
 }
 
-/** The dlq_* headers of a reject: the reason, the detail and where the message came from. */
+/**
+ * The dlq_* headers of a reject: the reason, the detail and where the message came from (the offset or line of
+ * the element, also where an adapter gave each element a block of positions).
+ */
 export function deadLetterHeaders(item: DeadLetterItem): Record<string, string> {
   const { source, partition, message, reject } = item;
   const headers: Record<string, string> = {
     [DLQ_HEADERS.reason]: reject.reason,
     [DLQ_HEADERS.detail]: reject.detail,
   };
+  const element = String(elementOf(source, message.position));
   if (source.identity.kind === 'kafka') {
     headers[DLQ_HEADERS.sourceTopic] = source.identity.topic;
     headers[DLQ_HEADERS.sourcePartition] = String(partition);
-    headers[DLQ_HEADERS.sourceOffset] = String(message.position);
+    headers[DLQ_HEADERS.sourceOffset] = element;
   } else {
     headers[DLQ_HEADERS.sourceFile] = source.label;
-    headers[DLQ_HEADERS.sourceLine] = String(message.position);
+    headers[DLQ_HEADERS.sourceLine] = element;
   }
   return headers;
 }
 
-/** The DLQ topic, through transactional producers (one per source partition, or one per imported file). */
+/** The publisher's DLQ topic, through transactional producers (one per source partition, or one per imported file). */
 export function topicDeadLetterSink(publisher: DeadLetterPublisher, transactionalIdPrefix: string): DeadLetterSink {
   const transactionalId = (source: Source, partition: number) => `${transactionalIdPrefix}-${source.key}-${partition}`;
   return {
-    id: `topic:${TOPICS.dossierEventsDlq}`,
-    location: `the topic ${TOPICS.dossierEventsDlq}`,
+    id: `topic:${publisher.topic}`,
+    location: `the topic ${publisher.topic}`,
     transactional: true,
     claim: (source, partition) => publisher.claim(transactionalId(source, partition)),
     async send(source, partition, letters, commit) {
@@ -108,10 +112,13 @@ function pidAlive(pid: number): boolean {
 
 /**
  * Without a broker, dead letters go to an NDJSON file beside the warehouse: the original bytes (as text) with the
- * dlq_* headers the topic would carry. Each append is fsynced; a lock file keeps a second process out, since an
- * append that lost its mark is cut off when the file is next opened.
+ * dlq_* headers the topic would carry, and that topic's name. Each append is fsynced; a lock file keeps a second
+ * process out, since an append that lost its mark is cut off when the file is next opened.
  */
-export function fileDeadLetterSink(path: string): DeadLetterSink & { path: string } {
+export function fileDeadLetterSink(
+  path: string,
+  topic: string = TOPICS.dossierEventsDlq,
+): DeadLetterSink & { path: string } {
   const absolute = resolve(path);
   const lockPath = `${absolute}.lock`;
   let locked = false;
@@ -156,7 +163,7 @@ export function fileDeadLetterSink(path: string): DeadLetterSink & { path: strin
       const text = letters
         .map((item) =>
           JSON.stringify({
-            topic: TOPICS.dossierEventsDlq,
+            topic,
             headers: deadLetterHeaders(item),
             value: item.message.value === null ? null : item.message.value.toString(),
           }),

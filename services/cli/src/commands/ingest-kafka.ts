@@ -64,8 +64,8 @@ export async function runKafkaIngestCommand(
 }
 
 /** File imports send their rejects to the DLQ topic too when a broker is configured. */
-export function kafkaDeadLetters(config: RuntimeConfig): DeadLetterSink {
+export function kafkaDeadLetters(config: RuntimeConfig, topic: string = TOPICS.dossierEventsDlq): DeadLetterSink {
   const logger = createLogger('ingest', config.logLevel);
   const kafka = createKafka({ brokers: config.kafkaBrokers as string[], clientId: 'commune-pulse-import', logger });
-  return topicDeadLetterSink(createDeadLetterPublisher(kafka, TOPICS.dossierEventsDlq, logger), 'commune-pulse-import');
+  return topicDeadLetterSink(createDeadLetterPublisher(kafka, topic, logger), 'commune-pulse-import');
 }
