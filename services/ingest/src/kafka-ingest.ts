@@ -1,11 +1,13 @@
 import {
+  type ConsumedMessage,
   createBatchConsumer,
   createDeadLetterPublisher,
   createKafka,
   ensureTopics,
   fetchTopicIdentity,
+  type OffsetInTransaction,
 } from '@commune-pulse/bus';
-import { type Source, sourceOf, TOPICS } from '@commune-pulse/contracts';
+import { type ElementBlocks, type Source, sourceOf, TOPICS } from '@commune-pulse/contracts';
 import {
   createIngestMetrics,
   createMetricsRegistry,
@@ -16,11 +18,52 @@ import {
 } from '@commune-pulse/runtime';
 import { openIngestContext } from './context.ts';
 import { topicDeadLetterSink } from './dead-letters.ts';
-import { addOutcome, type BatchOutcome, emptyOutcome } from './pipeline.ts';
+import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline } from './pipeline.ts';
+
+/** A chunk of one partition as consumed, with the source it is part of. */
+export interface ConsumedChunk {
+  source: Source;
+  partition: number;
+  messages: readonly ConsumedMessage[];
+}
+
+/** Stores one consumed chunk; `commit` is the offset after it, for the pipeline to commit with its dead letters. */
+export type ChunkStore = (chunk: ConsumedChunk, commit: { offset: OffsetInTransaction }) => Promise<BatchOutcome>;
+
+/**
+ * How a topic's messages enter the pipeline. The default door takes each message as one dossier-event/1
+ * delivery at its offset. Another format (the portal's sync records) maps its messages itself; its blocks make
+ * its source another than the same topic read as events.
+ */
+export interface KafkaDoor {
+  blocks?: ElementBlocks;
+  /** Called once the pipeline exists. */
+  open(pipeline: IngestPipeline): Promise<ChunkStore>;
+}
+
+export const DOSSIER_EVENTS_DOOR: KafkaDoor = {
+  open: async (pipeline) => (chunk, commit) =>
+    pipeline.storeChunk(
+      {
+        source: chunk.source,
+        partition: chunk.partition,
+        messages: chunk.messages.map((message) => ({
+          position: Number(message.offset),
+          value: message.value,
+          key: message.key,
+        })),
+      },
+      commit,
+    ),
+};
 
 export interface KafkaIngestOptions {
   topic?: string | undefined;
   group?: string | undefined;
+  /** where rejects go (dossier-events.v1.dlq by default) */
+  dlqTopic?: string | undefined;
+  /** how messages enter the pipeline (dossier-event/1 messages by default) */
+  door?: KafkaDoor | undefined;
   /** commit and exit once no message came for this long */
   exitWhenIdleSeconds?: number | undefined;
   /** how often the lifecycle tables catch up with new events */
@@ -37,8 +80,9 @@ export interface KafkaIngestOptions {
 export const DEFAULT_INGEST_GROUP = 'commune-pulse-ingest';
 
 /**
- * The ingest service: a consumer-group member on dossier-events.v1 that stores each partition exactly once
- * into the warehouse, keeps the lifecycle tables current, and stops cleanly on SIGTERM/SIGINT or when idle.
+ * The ingest service: a consumer-group member on dossier-events.v1 (or another topic through its door) that
+ * stores each partition exactly once into the warehouse, keeps the lifecycle tables current, and stops cleanly
+ * on SIGTERM/SIGINT or when idle.
  */
 export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngestOptions): Promise<BatchOutcome> {
   const { logger } = options;
@@ -49,18 +93,21 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   }
   const topic = options.topic ?? TOPICS.dossierEvents;
   const groupId = options.group ?? DEFAULT_INGEST_GROUP;
+  const dlqTopic = options.dlqTopic ?? TOPICS.dossierEventsDlq;
+  const door = options.door ?? DOSSIER_EVENTS_DOOR;
   const brokers = config.kafkaBrokers;
   const context = await openIngestContext(config, logger);
   const kafka = createKafka({ brokers, clientId: 'commune-pulse-ingest', logger });
   await ensureTopics(kafka, [
     { topic, numPartitions: options.partitions ?? 4 },
-    { topic: TOPICS.dossierEventsDlq, numPartitions: 1 },
+    { topic: dlqTopic, numPartitions: 1 },
   ]);
   const deadLetters = topicDeadLetterSink(
-    createDeadLetterPublisher(kafka, TOPICS.dossierEventsDlq, logger),
+    createDeadLetterPublisher(kafka, dlqTopic, logger),
     `commune-pulse-ingest.${groupId}`,
   );
   const pipeline = context.createPipeline(deadLetters);
+  const storeChunk = await door.open(pipeline);
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry);
   let total = emptyOutcome();
@@ -70,7 +117,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   // again at 0), found at start and whenever a partition's offsets go backwards.
   const resolveSource = async (previous: Source | null): Promise<Source> => {
     const identity = await fetchTopicIdentity(brokers[0] as string, topic);
-    const found = sourceOf({ kind: 'kafka', topic, ...identity });
+    const found = sourceOf({ kind: 'kafka', topic, ...identity }, door.blocks);
     const earlier = await context.warehouse.query<{ topic_id: string }>(
       `SELECT topic_id FROM ingest_sources FINAL
        WHERE kind = 'kafka' AND label = {topic:String} AND cluster_id = {cluster:String} AND topic_id != {id:String}`,
@@ -115,16 +162,8 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
         await deadLetters.claim?.(current, chunk.partition);
         claimedPartitions.add(chunk.partition);
       }
-      const outcome = await pipeline.storeChunk(
-        {
-          source: current,
-          partition: chunk.partition,
-          messages: chunk.messages.map((message) => ({
-            position: Number(message.offset),
-            value: message.value,
-            key: message.key,
-          })),
-        },
+      const outcome = await storeChunk(
+        { source: current, partition: chunk.partition, messages: chunk.messages },
         {
           offset: {
             groupId,
