@@ -16,7 +16,7 @@ export interface FileImportResult extends BatchOutcome {
   source: Source;
 }
 
-async function sha256OfFile(path: string): Promise<string> {
+export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
@@ -33,17 +33,47 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   const batchLines = options.batchLines ?? 25_000;
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let total = emptyOutcome();
-  let batch: SourceMessage[] = [];
   let bytesRead = 0;
-  // Two batches in flight: one is validated on this thread while the engine writes the other.
+  async function* messages(): AsyncGenerator<SourceMessage> {
+    for await (const line of readFileLines(path, { maxLineBytes, onBytes: (bytes) => (bytesRead = bytes) })) {
+      yield line.bytes === null
+        ? {
+            position: line.number,
+            value: null,
+            reject: {
+              reason: 'too_large',
+              detail: `the line has ${line.length} bytes; the limit is ${maxLineBytes}`,
+            },
+          }
+        : { position: line.number, value: line.bytes };
+    }
+  }
+  await storeInBatches(messages(), batchLines, async (batch) => {
+    const readSoFar = bytesRead;
+    const outcome = await options.pipeline.storeChunk({ source, partition: 0, messages: batch });
+    total = addOutcome(total, outcome);
+    options.onProgress?.(readSoFar, totalBytes);
+  });
+  options.onProgress?.(totalBytes, totalBytes);
+  return { ...total, lines: total.deliveries, source };
+}
+
+/**
+ * Stores a file's items in batches, two in flight: one is prepared on this thread while the engine writes the
+ * other. `store` is called in order, as soon as a batch is full (what it reads of the reader's progress then is
+ * where the batch ends). Whatever happens, no batch is left running when this settles: the warehouse may be
+ * about to close.
+ */
+export async function storeInBatches<T>(
+  items: AsyncIterable<T>,
+  batchSize: number,
+  store: (batch: T[]) => Promise<void>,
+): Promise<void> {
+  let batch: T[] = [];
   const inFlight: Promise<void>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const readSoFar = bytesRead;
-    const stored = options.pipeline.storeChunk({ source, partition: 0, messages: batch }).then((outcome) => {
-      total = addOutcome(total, outcome);
-      options.onProgress?.(readSoFar, totalBytes);
-    });
+    const stored = store(batch);
     // A batch that fails while the other is awaited is reported by that await, not as unhandled.
     stored.catch(() => {});
     inFlight.push(stored);
@@ -51,27 +81,13 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
     if (inFlight.length >= 2) await inFlight.shift();
   };
   try {
-    for await (const line of readFileLines(path, { maxLineBytes, onBytes: (bytes) => (bytesRead = bytes) })) {
-      batch.push(
-        line.bytes === null
-          ? {
-              position: line.number,
-              value: null,
-              reject: {
-                reason: 'too_large',
-                detail: `the line has ${line.length} bytes; the limit is ${maxLineBytes}`,
-              },
-            }
-          : { position: line.number, value: line.bytes },
-      );
-      if (batch.length >= batchLines) await flush();
+    for await (const item of items) {
+      batch.push(item);
+      if (batch.length >= batchSize) await flush();
     }
     await flush();
   } finally {
-    // Whatever happens, no batch is left running under a warehouse about to close.
     await Promise.allSettled(inFlight);
   }
   await Promise.all(inFlight);
-  options.onProgress?.(totalBytes, totalBytes);
-  return { ...total, lines: total.deliveries, source };
 }
