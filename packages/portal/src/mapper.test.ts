@@ -1,4 +1,4 @@
-import { validateDossierEvent } from '@commune-pulse/contracts';
+import { PORTAL_REJECT_REASONS, validateDossierEvent } from '@commune-pulse/contracts';
 import { describe, expect, it } from 'vitest';
 import { formatPortalDate, parsePortalDate } from './dates.ts';
 import { portalInputOf } from './envelope.ts';
@@ -52,7 +52,11 @@ function read(raw: unknown): PortalDossierRecord {
   return result.record;
 }
 
-/** Maps a sequence of records of one dossier as the adapter does, carrying the state. */
+/**
+ * Maps a sequence of records of one dossier as the adapter does, carrying the state. Every record that derives
+ * an event again must derive it with the same content: the ingest's event_id claims take another content under
+ * the same id for a conflict.
+ */
 function mapSequence(raws: { raw: unknown; observedAt?: string }[]) {
   let state: PortalDossierState | undefined;
   const events = new Map<string, ReturnType<typeof mapDossierRecord>['events'][number]>();
@@ -68,7 +72,11 @@ function mapSequence(raws: { raw: unknown; observedAt?: string }[]) {
           })
         : mapHistoryRecord(parsed.record, state, 'portal');
     if (mapped.reject) throw new Error(mapped.reject.detail);
-    for (const event of mapped.events) events.set(event.event_id, event);
+    for (const event of mapped.events) {
+      const earlier = events.get(event.event_id);
+      if (earlier !== undefined) expect(event, `${event.event_type} derived again`).toEqual(earlier);
+      events.set(event.event_id, event);
+    }
     notes.push(...mapped.notes);
     state = mapped.state ?? state;
   }
@@ -143,6 +151,16 @@ describe('reading a record at the door', () => {
     ],
     ['portal_dates_contradict_status', dossier({ TrangThaiHoSo: '3' }), 'NgayTuChoi'],
   ];
+  it('has, with the mapping and unit tests below, a case for every portal reason', () => {
+    const belowHere = [
+      'portal_status_backwards',
+      'portal_unknown_dossier',
+      'portal_unmapped_unit',
+      'portal_foreign_commune',
+    ];
+    expect(new Set([...rejects.map(([reason]) => reason), ...belowHere])).toEqual(new Set(PORTAL_REJECT_REASONS));
+  });
+
   for (const [reason, raw, field] of rejects) {
     it(`rejects with ${reason} naming ${field}, never the value`, () => {
       const result = readPortalRecord(raw);
@@ -282,10 +300,18 @@ describe('mapping records to dossier-event/1', () => {
       { raw: dossier({}) },
       { raw: dossier({ TrangThaiHoSo: '9' }) },
       { raw: dossier({ TrangThaiHoSo: '9', DanhSachHoSoBoSung: [{ NgayBoSung: '20261123100000' }] }) },
+      // the round closed: its request is derived again, the same
+      {
+        raw: dossier({
+          TrangThaiHoSo: '4',
+          DanhSachHoSoBoSung: [{ NgayBoSung: '20261123100000', NgayTiepNhanBoSung: '20261123150000' }],
+        }),
+      },
     ]);
     expect(events.map((e) => [e.event_type, e.status_code])).toEqual([
       ['received', 2],
-      ['supplement_requested', 9],
+      ['supplement_requested', 5],
+      ['supplement_received', undefined],
     ]);
     expect(notes).toEqual(['collapsed_status', 'collapsed_status']);
     // a collapsed 9 is not final: processing goes on
@@ -346,7 +372,7 @@ describe('envelopes', () => {
 });
 
 describe('unit mapping', () => {
-  it('maps units to communes of their province, refuses another province and names unmapped units', () => {
+  it('maps units to communes of their province, refuses another province, and never names a unit in a detail', () => {
     const parsed = parseUnitMappingCsv('unit_code,commune_code,name\n000.00.04.H01,00004,Ba Đình\nH26.01,26278,\n');
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.provinces).toEqual(['01', '75']);
@@ -357,7 +383,9 @@ describe('unit mapping', () => {
     expect(foreign).toMatchObject({ ok: false, reject: { reason: 'portal_foreign_commune' } });
     const unknown = units.lookup('000.00.99.H01', '01');
     expect(unknown).toMatchObject({ ok: false, unmapped: true, reject: { reason: 'portal_unmapped_unit' } });
-    expect(!unknown.ok && unknown.reject.detail).toContain('000.00.99.H01');
+    expect(!unknown.ok && unknown.reject.detail).toContain('DonViXuLy');
+    expect(!unknown.ok && unknown.reject.detail).not.toContain('000.00.99.H01');
+    expect(!foreign.ok && foreign.reject.detail).not.toContain('H26.01');
   });
 
   it('rejects a bad file whole, each problem with its line', () => {

@@ -99,7 +99,7 @@ function makeEvent(
   identity: Identity,
   type: DossierEventType,
   atMs: number,
-  extra: { dueAtMs?: number | null; officerRef?: string | null; discriminatorMs?: number; statusCode?: number } = {},
+  extra: { dueAtMs?: number | null; officerRef?: string | null; discriminatorMs?: number } = {},
 ): DossierEventV1 {
   const event: DossierEventV1 = {
     schema: DOSSIER_EVENT_SCHEMA_ID,
@@ -114,7 +114,7 @@ function makeEvent(
   };
   if (extra.dueAtMs !== undefined && extra.dueAtMs !== null) event.due_at = new Date(extra.dueAtMs).toISOString();
   if (extra.officerRef) event.officer_ref = extra.officerRef;
-  const status = extra.statusCode ?? STATUS_OF[type];
+  const status = STATUS_OF[type];
   if (status !== undefined) event.status_code = status;
   return event;
 }
@@ -189,10 +189,11 @@ export function mapDossierRecord(
   const receivedDue = previous?.receivedDueAtMs ?? record.supplements[0]?.previousDueAtMs ?? record.dueAtMs;
   if (status === 3) add('intake_refused', record.refusedAtMs);
   else add('received', record.receivedAtMs, { dueAtMs: receivedDue });
-  // An open supplement round is what a collapsed 9 can be shown to be: the original code stays on its request.
-  const openRound = collapsed ? record.supplements.findLast((s) => s.receivedAtMs === null) : undefined;
+  // An open supplement round is what a collapsed 9 can be shown to be. Its request carries 5 all the same: every
+  // record that shows the round derives the same event, and the event_id claims take a copy with other content
+  // for a conflict. The collapse is counted in the notes (portal_mapping_notes).
   for (const supplement of record.supplements) {
-    add('supplement_requested', supplement.requestedAtMs, supplement === openRound ? { statusCode: 9 } : {});
+    add('supplement_requested', supplement.requestedAtMs);
     add('supplement_received', supplement.receivedAtMs);
   }
 

@@ -105,19 +105,21 @@ export function createUnitDirectory(rows: readonly UnitMappingRow[]): UnitDirect
           ok: false,
           reject: {
             reason: 'portal_foreign_commune',
-            detail: `DonViXuLy: unit ${unitCode} is a unit of another province (rule: a province sends its own communes only)`,
+            detail: 'DonViXuLy: a unit of another province (rule: a province sends its own communes only)',
           },
           unmapped: false,
         };
       }
       if (own.length > 1) {
         return unmapped(
-          `DonViXuLy: unit ${unitCode} is mapped in several provinces (rule: send it with the province's token, or import with --commune)`,
+          "DonViXuLy: a unit mapped in several provinces (rule: send it with the province's token, or import with --commune)",
         );
       }
+      // The detail never carries the code itself (a sender's value): portal_unmapped_units lists the codes.
       const where = senderProvince === null ? '' : ` of province ${senderProvince}`;
       return unmapped(
-        `DonViXuLy: unit ${unitCode} has no commune in the unit mapping${where} (rule: map it with pnpm cli portal units import)`,
+        `DonViXuLy: a unit of ${[...unitCode].length} characters with no commune in the unit mapping${where} ` +
+          '(rule: map it with pnpm cli portal units import; portal_unmapped_units lists the codes)',
       );
     },
   };
