@@ -99,11 +99,23 @@ describe('the portal receiver over real HTTP', () => {
       });
   }
 
+  /** Raw rows of the events and their claims, and the event ids among them. */
   const counts = async () => {
-    const [row] = await warehouse.query<{ raw: number; ids: number }>(
-      'SELECT count() AS raw, uniqExact(event_id) AS ids FROM dossier_events_rows',
+    const [row] = await warehouse.query<{ raw: number; ids: number; claims: number }>(
+      `SELECT count() AS raw, uniqExact(event_id) AS ids, (SELECT count() FROM event_id_claims) AS claims
+       FROM dossier_events_store`,
     );
-    return { raw: Number(row?.raw), ids: Number(row?.ids) };
+    return { raw: Number(row?.raw), ids: Number(row?.ids), claims: Number(row?.claims) };
+  };
+  const ledger = async () => {
+    const [row] = await warehouse.query<{ deliveries: number; accepted: number; duplicates: number }>(
+      'SELECT sum(deliveries) AS deliveries, sum(accepted) AS accepted, sum(duplicates) AS duplicates FROM ingest_ledger',
+    );
+    return {
+      deliveries: Number(row?.deliveries),
+      accepted: Number(row?.accepted),
+      duplicates: Number(row?.duplicates),
+    };
   };
 
   beforeAll(async () => {
@@ -164,14 +176,19 @@ describe('the portal receiver over real HTTP', () => {
   it('stores nothing new when the same call is received twice', async () => {
     await waitFor(() => drained(), 30_000, 'the journal drained');
     const before = await counts();
-    const deliveries = await warehouse.query<{ n: number }>('SELECT count() AS n FROM ingest_deliveries');
+    const ledgerBefore = await ledger();
     const again = await call(port, 'CapNhat', [
       dossierRecord('HN-0001', { TrangThaiHoSo: '10', NgayKetThucXuLy: '20260303100000', NgayTra: '20260303110000' }),
     ]);
     expect(ok(again)).toBe(true);
     await waitFor(() => drained(), 30_000, 'the journal drained');
     expect(await counts()).toEqual(before);
-    expect(await warehouse.query<{ n: number }>('SELECT count() AS n FROM ingest_deliveries')).toEqual(deliveries);
+    expect(before.raw).toBe(before.claims);
+    // The call is a new journal line: its events (received, resolved, returned) are counted once, as duplicates.
+    const ledgerAfter = await ledger();
+    expect(ledgerAfter.accepted).toBe(ledgerBefore.accepted);
+    expect(ledgerAfter.duplicates - ledgerBefore.duplicates).toBe(3);
+    expect(ledgerAfter.deliveries - ledgerBefore.deliveries).toBe(3);
   });
 
   it('refuses a bad token, another province, an oversized body and a malformed date, naming field and rule', async () => {
@@ -267,16 +284,18 @@ describe('the portal receiver over real HTTP', () => {
     expect(missing).toEqual([]);
     const total = await counts();
     expect(total.raw).toBe(total.ids);
+    expect(total.claims).toBe(total.raw);
 
     // The province sends again what was not acknowledged (and some that was): everything once.
     for (const item of calls) expect(ok(await call(port, item.path, item.body))).toBe(true);
     await waitFor(() => drained(), 60_000, 'the journal drained');
     const [all] = await warehouse.query<{ n: number }>(
-      "SELECT count() AS n FROM dossier_events_rows WHERE startsWith(dossier_id, 'HN-K')",
+      "SELECT count() AS n FROM dossier_events_store WHERE startsWith(dossier_id, 'HN-K')",
     );
     expect(Number(all?.n)).toBe(calls.length);
     const after = await counts();
     expect(after.raw).toBe(after.ids);
+    expect(after.claims).toBe(after.raw);
   });
 
   it('keeps the personal values of the calls out of the warehouse, the journal and the dead letters', async () => {

@@ -1,3 +1,4 @@
+import { TOPICS } from '@commune-pulse/contracts';
 import {
   createPortalAdapter,
   fileDeadLetterSink,
@@ -118,15 +119,20 @@ export async function importPortal(
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   await saveUnitMapping(context.warehouse, parsed, 'units.csv');
   const units = createUnitDirectory(parsed.rows);
+  const deadLetters = fileDeadLetterSink(deadLetterPath, TOPICS.portalDossiersDlq);
   const adapter = createPortalAdapter({
-    pipeline: context.createPipeline(fileDeadLetterSink(deadLetterPath, path, 'portal-dossiers.v1.dlq')),
+    pipeline: context.createPipeline(deadLetters),
     warehouse: context.warehouse,
     units: () => units,
     officerKey,
   });
-  const result = await importPortalFile(path, { adapter, warehouse: context.warehouse, batchRecords: 2_000 });
-  await context.derive();
-  return result;
+  try {
+    const result = await importPortalFile(path, { adapter, batchRecords: 2_000 });
+    await context.derive();
+    return result;
+  } finally {
+    await deadLetters.close();
+  }
 }
 
 interface SimulatedEvent {

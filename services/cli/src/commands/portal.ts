@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { TOPICS } from '@commune-pulse/contracts';
 import {
   createPortalAdapter,
   DEFAULT_PORTAL_GROUP,
   type DeadLetterSink,
   drainJournal,
-  fileDeadLetterSink,
+  type IngestContext,
   importPortalFile,
   journalDir,
   loadPortalConfig,
@@ -110,8 +110,7 @@ export async function portalCommand(argv: string[]): Promise<void> {
       chunkSize: positiveNumber(values['chunk-size'], '--chunk-size', PORTAL_USAGE),
       officerKey: config.officerKey,
     });
-    const row = { messages: total.deliveries, accepted: total.accepted, rejected: total.rejected };
-    console.log(json ? JSON.stringify({ ...row, rejected_by_reason: total.rejectedByReason }) : formatTable([row]));
+    console.log(json ? JSON.stringify(summaryOf(total)) : formatTable([tableRow(total)]));
   }
 }
 
@@ -185,14 +184,11 @@ function checkCommune(code: string | undefined): string | undefined {
   return code;
 }
 
-/** The portal dead letters: the DLQ topic with a broker, else a file beside the warehouse. */
-async function portalDeadLetters(config: PortalConfig, label: string): Promise<DeadLetterSink & { path?: string }> {
-  if (config.kafkaBrokers) return kafkaDeadLetters(config, label, TOPICS.portalDossiersDlq);
-  return fileDeadLetterSink(
-    join(config.dataDir, 'dead-letters', `${TOPICS.portalDossiersDlq}.ndjson`),
-    label,
-    TOPICS.portalDossiersDlq,
-  );
+/** The portal dead letters: the portal's DLQ topic with a broker, else a file beside the warehouse. */
+function portalDeadLetters(config: PortalConfig, context: IngestContext): DeadLetterSink {
+  return config.kafkaBrokers
+    ? kafkaDeadLetters(config, TOPICS.portalDossiersDlq)
+    : context.localDeadLetters(TOPICS.portalDossiersDlq);
 }
 
 async function importCommand(
@@ -218,7 +214,7 @@ async function importCommand(
   try {
     if (unitsPath !== undefined) await saveUnits(context.warehouse, unitsPath, json);
     const units = createUnitDirectory(await loadUnitMapping(context.warehouse));
-    const deadLetters = await portalDeadLetters(config, path);
+    const deadLetters = portalDeadLetters(config, context);
     const adapter = createPortalAdapter({
       pipeline: context.createPipeline(deadLetters),
       warehouse: context.warehouse,
@@ -231,14 +227,10 @@ async function importCommand(
     const started = performance.now();
     let result: Awaited<ReturnType<typeof importPortalFile>>;
     try {
-      result = await importPortalFile(path, {
-        adapter,
-        warehouse: context.warehouse,
-        onProgress: (done, total) => bar.update(done, total),
-      });
+      result = await importPortalFile(path, { adapter, onProgress: (done, total) => bar.update(done, total) });
     } finally {
       bar.stop();
-      await deadLetters.close?.();
+      await deadLetters.close();
     }
     const imported = performance.now();
     const deriveBar = progressBar('derive', 'communes');
@@ -262,8 +254,8 @@ async function importCommand(
       `imported ${path} into ${context.warehouse.location}: ${importSeconds.toFixed(1)} s ` +
         `(${Math.round(result.records / importSeconds)} records/s), lifecycle tables ${deriveSeconds.toFixed(1)} s`,
     );
-    printSummary(result, deadLetters.path ?? `the topic ${TOPICS.portalDossiersDlq}`);
-    if (derived.horizonDay !== null) await printWeeklyFigures(context.warehouse, result.source);
+    printSummary(result, deadLetters.location);
+    if (derived.horizonDay !== null) await printWeeklyFigures(context.warehouse, result.source.key);
   } finally {
     await context.close();
   }
@@ -274,8 +266,8 @@ function summaryOf(result: PortalOutcome) {
     records: result.records,
     events: result.derived,
     accepted: result.accepted,
-    repeated: result.repeated,
     duplicates: result.duplicates,
+    imported_before: result.redelivered,
     rejected: result.rejected,
     rejected_by_reason: result.rejectedByReason,
     collapsed_status: result.notes.collapsed_status,
@@ -284,19 +276,23 @@ function summaryOf(result: PortalOutcome) {
   };
 }
 
+function tableRow(result: PortalOutcome) {
+  return {
+    records: result.records,
+    events: result.derived,
+    accepted: result.accepted,
+    duplicates: result.duplicates,
+    'imported before': result.redelivered,
+    rejected: result.rejected,
+  };
+}
+
 function printSummary(result: PortalOutcome, deadLetters: string) {
+  console.log(formatTable([tableRow(result)]));
   console.log(
-    formatTable([
-      {
-        records: result.records,
-        events: result.derived,
-        accepted: result.accepted,
-        repeated: result.repeated + result.duplicates,
-        rejected: result.rejected,
-      },
-    ]),
+    '(events: derived from the records; duplicates: derived again from a record sent again, not stored twice; ' +
+      'imported before: events and rejects of records this source gave before)',
   );
-  console.log('(events: derived from the records; repeated: derived again from a record sent again, not stored twice)');
   const reasons = Object.entries(result.rejectedByReason).map(([reason, count]) => ({ reason, count }));
   if (reasons.length > 0) {
     console.log(`\nrejected by reason (details in rejected_events; the sanitized records in ${deadLetters})`);
@@ -335,18 +331,22 @@ async function drainCommand(config: PortalConfig, json: boolean) {
   const logger = createLogger('cli', config.logLevel);
   const context = await openIngestContext(config, logger);
   try {
-    const deadLetters = await portalDeadLetters(config, 'portal-journal');
+    const deadLetters = portalDeadLetters(config, context);
     const units = createUnitDirectory(await loadUnitMapping(context.warehouse));
     const adapter = createPortalAdapter({
       pipeline: context.createPipeline(deadLetters),
       warehouse: context.warehouse,
       units: () => units,
     });
-    const result = await drainJournal(journalDir(config.dataDir), adapter);
-    await deadLetters.close?.();
+    let result: PortalOutcome;
+    try {
+      result = await drainJournal(journalDir(config.dataDir), adapter);
+    } finally {
+      await deadLetters.close();
+    }
     await context.derive();
     if (json) console.log(JSON.stringify(summaryOf(result)));
-    else printSummary(result, deadLetters.path ?? `the topic ${TOPICS.portalDossiersDlq}`);
+    else printSummary(result, deadLetters.location);
   } finally {
     await context.close();
   }

@@ -1,4 +1,4 @@
-import type { Reject } from '@commune-pulse/contracts';
+import type { ElementBlocks, Reject, Source } from '@commune-pulse/contracts';
 import {
   mapDossierRecord,
   mapHistoryRecord,
@@ -19,50 +19,54 @@ import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline, type 
 /**
  * The one door from the portal's sync records into the ingest pipeline. Each element (a record of an export, a
  * journal line, a Kafka message) is read and sanitized, given its commune, mapped against its dossier's previous
- * state, and handed to `pipeline.storeBatch` as ordinary messages: the derived events as dossier-event/1 JSON,
+ * state, and handed to `pipeline.storeChunk` as ordinary messages: the derived events as dossier-event/1 JSON,
  * the mapping rejects as pre-decided rejects whose value is the sanitized record (what the DLQ keeps). The
- * pipeline validates, stores exactly once and dead-letters as for any other source; only afterwards does the
- * dossiers' state move, so a batch retried after a failure maps the same way again.
+ * pipeline validates, stores exactly once (its ledger and event_id claims) and dead-letters as for any other
+ * source; only afterwards does the dossiers' state move, so a chunk retried after a failure maps the same way.
  */
+
+/**
+ * Every element of a portal source owns a block of 64 positions: its events from the first, its reject in the
+ * last. A record derives 53 events at most (MAX_SUPPLEMENTS rounds of two, their return dates, and six more).
+ */
+export const PORTAL_BLOCKS: ElementBlocks = { format: 'portal-sync', positionsPerElement: 64 };
+const REJECT_SLOT = PORTAL_BLOCKS.positionsPerElement - 1;
 
 /** An element larger than this is not a sync record (a record with attachments inlined, a runaway line). */
 export const MAX_PORTAL_ELEMENT_BYTES = 1024 * 1024;
 
-/** The element of a source too large to be a record: rejected without reading it. */
-export function tooLargeElement(source: string, position: number, observedAtMs?: number | null): PortalItem {
-  return {
-    source,
-    position,
-    text: '',
-    reject: { reason: 'too_large', detail: `the element is larger than ${MAX_PORTAL_ELEMENT_BYTES} bytes` },
-    observedAtMs,
-  };
-}
-
-/** Every element of a source owns this many positions: its events, then its reject in the last one. */
-export const POSITIONS_PER_RECORD = 64;
-const REJECT_SLOT = POSITIONS_PER_RECORD - 1;
-
-export interface PortalItem {
-  /** the pipeline source (a file by content hash, a Kafka partition, a journal segment) */
-  source: string;
-  /** the element's ordinal in its source (line, array index, Kafka offset) */
-  position: number;
-  /** the element's JSON: a record, an envelope or a dead letter (parsed here, so that the raw record with its
-   * personal fields is garbage as soon as it is sanitized) */
-  text: string;
-  /** found before parsing (too large, a tombstone): the element's bytes are not kept, they may be personal */
+/** One element of a portal source, as read. */
+export interface PortalElement {
+  /** its ordinal in its source (line, array index, Kafka offset): ascending within a chunk */
+  ordinal: number;
+  /**
+   * a record, an envelope or a dead letter as bytes or text (parsed here, so that the raw record with its
+   * personal fields is garbage as soon as it is sanitized); null for a Kafka tombstone
+   */
+  value: Buffer | string | null;
+  /** found before reading it (too large): its bytes are not kept, they may be personal */
   reject?: Reject;
   /** the Kafka message's timestamp, dating a bare record that came without an envelope */
   observedAtMs?: number | null;
 }
 
+/** An element too large to be a record: rejected without reading it. */
+export function tooLargeElement(ordinal: number, length: number): PortalElement {
+  return {
+    ordinal,
+    value: null,
+    reject: {
+      reason: 'too_large',
+      detail: `the element has ${length} bytes; the limit is ${MAX_PORTAL_ELEMENT_BYTES}`,
+    },
+  };
+}
+
 export interface PortalOutcome extends BatchOutcome {
+  /** elements read */
   records: number;
-  /** events derived from the records, repeats included */
+  /** events derived from the records; a record sent again derives its events again (duplicates, not stored) */
   derived: number;
-  /** derived events already stored (records are sent again on each change): not sent to the pipeline */
-  repeated: number;
   notes: Record<PortalNoteKind, number>;
   unmapped: number;
 }
@@ -72,7 +76,6 @@ export function emptyPortalOutcome(): PortalOutcome {
     ...emptyOutcome(),
     records: 0,
     derived: 0,
-    repeated: 0,
     notes: Object.fromEntries(PORTAL_NOTE_KINDS.map((kind) => [kind, 0])) as Record<PortalNoteKind, number>,
     unmapped: 0,
   };
@@ -85,7 +88,6 @@ export function addPortalOutcome(total: PortalOutcome, batch: PortalOutcome): Po
     ...addOutcome(total, batch),
     records: total.records + batch.records,
     derived: total.derived + batch.derived,
-    repeated: total.repeated + batch.repeated,
     notes,
     unmapped: total.unmapped + batch.unmapped,
   };
@@ -108,8 +110,6 @@ interface DossierEntry {
   state: PortalDossierState | undefined;
   /** the state as last stored, to write only what changed */
   storedState: PortalDossierState | undefined;
-  /** ids of the events stored or in flight: a repeated derivation is not sent again */
-  eventIds: Set<string>;
   /** batches that touched it and are not finished */
   inFlight: number;
 }
@@ -177,6 +177,30 @@ function sameState(a: PortalDossierState | undefined, b: PortalDossierState | un
   );
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An element's JSON, or why it has none (its length at most: the bytes may be personal). */
+function parseElement(element: PortalElement): { ok: true; value: unknown } | { ok: false; reject: Reject } {
+  if (element.reject) return { ok: false, reject: element.reject };
+  if (element.value === null) {
+    return { ok: false, reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' } };
+  }
+  let text: string;
+  try {
+    text = typeof element.value === 'string' ? element.value : UTF8.decode(element.value);
+  } catch {
+    return {
+      ok: false,
+      reject: { reason: 'not_utf8', detail: `the element is not UTF-8 (${element.value.length} bytes)` },
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, reject: { reason: 'not_json', detail: `the element is not JSON (length ${text.length})` } };
+  }
+}
+
 /** Dossiers kept in memory between batches at most; finished ones are let go first. */
 const CACHE_LIMIT = 200_000;
 const FINISHED_STATUSES = new Set([3, 7, 8, 10]);
@@ -189,7 +213,7 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
   // overlaps with the next batch's mapping.
   let mapping: Promise<unknown> = Promise.resolve();
 
-  async function load(dossierIds: string[], communeOf: Map<string, string>): Promise<void> {
+  async function load(dossierIds: string[]): Promise<void> {
     const missing = dossierIds.filter((id) => !dossiers.has(id));
     if (missing.length === 0) return;
     const rows = await warehouse.query<StateRow>(
@@ -200,24 +224,12 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
        FROM portal_dossiers_rows FINAL WHERE dossier_id IN {ids:Array(String)}`,
       { ids: missing },
     );
-    for (const id of missing)
-      dossiers.set(id, { state: undefined, storedState: undefined, eventIds: new Set(), inFlight: 0 });
+    for (const id of missing) dossiers.set(id, { state: undefined, storedState: undefined, inFlight: 0 });
     for (const row of rows) {
       const entry = dossiers.get(row.dossier_id) as DossierEntry;
       entry.state = stateOf(row);
       entry.storedState = entry.state;
-      communeOf.set(row.dossier_id, row.commune_code);
     }
-    // Events of these dossiers already stored (by an earlier import, another sync call with the same record):
-    // looked up by the events' primary key, commune then dossier.
-    const known = missing.filter((id) => communeOf.has(id));
-    if (known.length === 0) return;
-    const stored = await warehouse.query<{ dossier_id: string; event_id: string }>(
-      `SELECT dossier_id, event_id FROM dossier_events_rows
-       WHERE commune_code IN {communes:Array(String)} AND dossier_id IN {ids:Array(String)}`,
-      { communes: [...new Set(known.map((id) => communeOf.get(id) as string))], ids: known },
-    );
-    for (const row of stored) dossiers.get(row.dossier_id)?.eventIds.add(row.event_id);
   }
 
   function release(touched: Iterable<string>, failed: boolean) {
@@ -246,7 +258,7 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
     unmapped: { province_code: string; unit_code: string; dossier_id: string }[];
   }
 
-  async function mapBatch(items: readonly PortalItem[]): Promise<Mapped> {
+  async function mapBatch(elements: readonly PortalElement[]): Promise<Mapped> {
     const units = await options.units();
     const communeFor = (unitCode: string | null, senderProvince: string | null): UnitLookup => {
       if (options.communeOverride !== undefined) {
@@ -259,37 +271,19 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
     const messages: SourceMessage[] = [];
     const touched = new Set<string>();
     const unmapped: Mapped['unmapped'] = [];
-    const reads = items.map((item) => {
-      let parsed: unknown;
-      let failure = item.reject;
-      if (failure === undefined) {
-        try {
-          parsed = JSON.parse(item.text);
-        } catch {
-          failure = { reason: 'not_json', detail: `the element is not JSON (length ${item.text.length})` };
-        }
-      }
-      if (failure !== undefined) return { item, failure, input: null, read: null };
-      const { record, ...input } = portalInputOf(parsed);
-      return { item, failure, input, read: readPortalRecord(record, { officerKey: options.officerKey }) };
+    const reads = elements.map((item) => {
+      const parsed = parseElement(item);
+      if (!parsed.ok) return { item, failure: parsed.reject, input: null, read: null };
+      const { record, ...input } = portalInputOf(parsed.value);
+      return { item, failure: undefined, input, read: readPortalRecord(record, { officerKey: options.officerKey }) };
     });
-    // Every dossier of the batch, with the commune its records name when the dossier is new.
-    const communeOf = new Map<string, string>();
     const ids = new Set<string>();
-    for (const { input, read } of reads) {
-      if (!read?.ok || input === null) continue;
-      ids.add(read.record.dossierId);
-      if (read.record.kind === 'dossier') {
-        const found = communeFor(read.record.unitCode, input.provinceCode);
-        if (found.ok) communeOf.set(read.record.dossierId, found.communeCode);
-      }
-    }
-    await load([...ids], communeOf);
+    for (const { read } of reads) if (read?.ok) ids.add(read.record.dossierId);
+    await load([...ids]);
 
-    const reject = (item: PortalItem, value: string | null, key: string | null, found: Reject) => {
+    const reject = (item: PortalElement, value: string | null, key: string | null, found: Reject) => {
       messages.push({
-        source: item.source,
-        position: item.position * POSITIONS_PER_RECORD + REJECT_SLOT,
+        position: item.ordinal * PORTAL_BLOCKS.positionsPerElement + REJECT_SLOT,
         value,
         key,
         reject: found,
@@ -367,16 +361,11 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
       }
       for (const note of mapped.notes) outcome.notes[note] += 1;
       if (mapped.state) entry.state = mapped.state;
+      // Events derived again (a record sent again) go to the pipeline too: its claims count them as duplicates.
       for (const [index, event] of mapped.events.entries()) {
         outcome.derived += 1;
-        if (entry.eventIds.has(event.event_id)) {
-          outcome.repeated += 1;
-          continue;
-        }
-        entry.eventIds.add(event.event_id);
         messages.push({
-          source: item.source,
-          position: item.position * POSITIONS_PER_RECORD + index,
+          position: item.ordinal * PORTAL_BLOCKS.positionsPerElement + index,
           value: JSON.stringify(event),
           key: record.dossierId,
         });
@@ -391,23 +380,23 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
   }
 
   /**
-   * Maps and stores one batch of elements. `dedupToken` names the batch as the pipeline's does (its source and
-   * positions), so a retried batch is recognised by the engine.
+   * Maps and stores one chunk of a source partition's elements, ascending. The dossiers' states are written
+   * after the chunk is stored, and a Kafka offset is committed only after both (by the consumer): a chunk read
+   * again after a crash finds its positions in the ledger and maps against the states it was first mapped with.
    */
-  async function storeItems(
-    items: readonly PortalItem[],
-    dedupToken: string,
-    batchOptions: { newSource?: boolean } = {},
+  async function storeElements(
+    source: Source,
+    partition: number,
+    elements: readonly PortalElement[],
   ): Promise<PortalOutcome> {
-    const mapped = mapping.then(() => mapBatch(items));
+    const mapped = mapping.then(() => mapBatch(elements));
     mapping = mapped.catch(() => {});
     const { messages, outcome, touched, states, unmapped } = await mapped;
     let failed = true;
     try {
-      const stored = await pipeline.storeBatch(messages, dedupToken, batchOptions);
-      if (states.length > 0) {
-        await warehouse.insert('portal_dossiers_rows', states.map(rowOf), { dedupToken: `${dedupToken}:state` });
-      }
+      const stored = await pipeline.storeChunk({ source, partition, messages });
+      // ReplacingMergeTree by dossier, versioned by seen_at: a state written again changes nothing.
+      if (states.length > 0) await warehouse.insert('portal_dossiers_rows', states.map(rowOf));
       for (const state of states) {
         const entry = dossiers.get(state.dossierId);
         if (entry) entry.storedState = state;
@@ -437,7 +426,7 @@ export function createPortalAdapter(options: PortalAdapterOptions) {
     if (fresh.size > 0) await warehouse.insert('portal_unmapped_unit_rows', [...fresh.values()]);
   }
 
-  return { storeItems };
+  return { storeElements };
 }
 
 export type PortalAdapter = ReturnType<typeof createPortalAdapter>;

@@ -1,40 +1,36 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import type { Warehouse } from '@commune-pulse/warehouse';
+import { type Source, sourceOf } from '@commune-pulse/contracts';
+import { sha256OfFile, storeInBatches } from '../file-import.ts';
+import { readFileLines } from '../file-lines.ts';
 import {
   addPortalOutcome,
   emptyPortalOutcome,
   MAX_PORTAL_ELEMENT_BYTES,
+  PORTAL_BLOCKS,
   type PortalAdapter,
-  type PortalItem,
+  type PortalElement,
   type PortalOutcome,
   tooLargeElement,
 } from './adapter.ts';
 
 export interface PortalFileImportOptions {
   adapter: PortalAdapter;
-  warehouse: Warehouse;
   batchRecords?: number;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 export interface PortalFileImportResult extends PortalOutcome {
-  source: string;
+  source: Source;
 }
 
-/** One element of an export, as text, with where it ends in the file. */
-interface Element {
+/** One element of a JSON array export, as text, with where it ends in the file. */
+interface ArrayElement {
+  /** null when the element is too large to be a record: only its length is counted */
   text: string | null;
+  tooLargeBytes: number;
   position: number;
   bytesRead: number;
-}
-
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function firstCharacter(path: string): Promise<string> {
@@ -54,47 +50,39 @@ async function firstCharacter(path: string): Promise<string> {
   }
 }
 
-async function* ndjsonElements(path: string): AsyncGenerator<Element> {
-  let bytesRead = 0;
-  let line = 0;
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const text of lines) {
-    line += 1;
-    const bytes = Buffer.byteLength(text) + 1;
-    bytesRead += bytes;
-    if (text.trim() === '') continue;
-    yield { text: bytes > MAX_PORTAL_ELEMENT_BYTES ? null : text, position: line, bytesRead };
-  }
-}
-
 /**
  * The elements of a JSON array file, streamed: a national export does not have to fit in memory. Splits at the
  * array's top-level commas, minding strings and nesting.
  */
-async function* arrayElements(path: string): AsyncGenerator<Element> {
+async function* arrayElements(path: string): AsyncGenerator<ArrayElement> {
   let depth = 0;
   let inString = false;
   let escaped = false;
   let element = '';
   let oversized = false;
+  let oversizedLength = 0;
   let position = 0;
   let bytesRead = 0;
   const stream = createReadStream(path, { encoding: 'utf8' });
   for await (const chunk of stream as AsyncIterable<string>) {
     let start = depth >= 1 ? 0 : -1;
     const flush = (end: number) => {
-      if (start >= 0 && !oversized) element += chunk.slice(start, end);
+      if (start < 0) return;
+      if (oversized) oversizedLength += Buffer.byteLength(chunk.slice(start, end));
+      else element += chunk.slice(start, end);
     };
     /** The element that ends at `end` of this chunk; the next one starts empty. */
-    const take = (end: number): Element => {
+    const take = (end: number): ArrayElement => {
       position += 1;
       const taken = {
         text: oversized ? null : element,
+        tooLargeBytes: oversizedLength,
         position,
         bytesRead: bytesRead + Buffer.byteLength(chunk.slice(0, end)),
       };
       element = '';
       oversized = false;
+      oversizedLength = 0;
       return taken;
     };
     for (let i = 0; i < chunk.length; i++) {
@@ -116,6 +104,7 @@ async function* arrayElements(path: string): AsyncGenerator<Element> {
           if (element.trim() !== '' || oversized) yield take(i);
           element = '';
           oversized = false;
+          oversizedLength = 0;
           start = -1;
         }
       } else if (ch === ',' && depth === 1) {
@@ -125,8 +114,9 @@ async function* arrayElements(path: string): AsyncGenerator<Element> {
       }
     }
     flush(chunk.length);
-    if (element.length > MAX_PORTAL_ELEMENT_BYTES) {
+    if (!oversized && element.length > MAX_PORTAL_ELEMENT_BYTES) {
       oversized = true;
+      oversizedLength = Buffer.byteLength(element);
       element = '';
     }
     bytesRead += Buffer.byteLength(chunk);
@@ -135,53 +125,44 @@ async function* arrayElements(path: string): AsyncGenerator<Element> {
 
 /**
  * Imports an export of sync records (a JSON array, or NDJSON of records, envelopes or dead letters) through the
- * portal adapter. The source is named by the file's content hash, so importing the same bytes again is
- * recognised position by position and stores nothing new.
+ * portal adapter. The source is the file's content hash in portal blocks, so importing the same bytes again
+ * finds every position in the ledger and stores nothing; an interrupted import resumes where its ledger ends.
  */
 export async function importPortalFile(
   path: string,
   options: PortalFileImportOptions,
 ): Promise<PortalFileImportResult> {
   const totalBytes = statSync(path).size;
-  const source = `portal-file:${(await sha256OfFile(path)).slice(0, 32)}`;
-  const [known] = await options.warehouse.query<{ n: number }>(
-    'SELECT count() AS n FROM ingest_deliveries WHERE source = {source:String}',
-    { source },
-  );
-  const firstImport = Number(known?.n ?? 0) === 0;
-  // As many elements as the event import's lines per batch: as few parts to merge.
-  const batchRecords = options.batchRecords ?? 25_000;
-  const elements = (await firstCharacter(path)) === '[' ? arrayElements(path) : ndjsonElements(path);
-  let total = emptyPortalOutcome();
-  let batch: PortalItem[] = [];
-  let lastBytes = 0;
-  // Two batches in flight: one is mapped while the engine writes the other.
-  const inFlight: Promise<void>[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const first = (batch[0] as PortalItem).position;
-    const last = (batch[batch.length - 1] as PortalItem).position;
-    const readSoFar = lastBytes;
-    inFlight.push(
-      options.adapter.storeItems(batch, `${source}:${first}-${last}`, { newSource: firstImport }).then((outcome) => {
-        total = addPortalOutcome(total, outcome);
-        options.onProgress?.(readSoFar, totalBytes);
-      }),
-    );
-    batch = [];
-    if (inFlight.length >= 2) await inFlight.shift();
-  };
-  for await (const element of elements) {
-    lastBytes = element.bytesRead;
-    batch.push(
-      element.text === null
-        ? tooLargeElement(source, element.position)
-        : { source, position: element.position, text: element.text },
-    );
-    if (batch.length >= batchRecords) await flush();
+  const source = sourceOf({ kind: 'file', sha256: await sha256OfFile(path), label: path }, PORTAL_BLOCKS);
+  let bytesRead = 0;
+  async function* elements(): AsyncGenerator<PortalElement> {
+    if ((await firstCharacter(path)) === '[') {
+      for await (const element of arrayElements(path)) {
+        bytesRead = element.bytesRead;
+        yield element.text === null
+          ? tooLargeElement(element.position, element.tooLargeBytes)
+          : { ordinal: element.position, value: element.text };
+      }
+      return;
+    }
+    const lines = readFileLines(path, {
+      maxLineBytes: MAX_PORTAL_ELEMENT_BYTES,
+      onBytes: (bytes) => (bytesRead = bytes),
+    });
+    for await (const line of lines) {
+      yield line.bytes === null
+        ? tooLargeElement(line.number, line.length)
+        : { ordinal: line.number, value: line.bytes };
+    }
   }
-  lastBytes = totalBytes;
-  await flush();
-  await Promise.all(inFlight);
+  let total = emptyPortalOutcome();
+  // As many elements a batch as the event import's lines: as few parts to merge.
+  await storeInBatches(elements(), options.batchRecords ?? 25_000, async (batch) => {
+    const readSoFar = bytesRead;
+    const outcome = await options.adapter.storeElements(source, 0, batch);
+    total = addPortalOutcome(total, outcome);
+    options.onProgress?.(readSoFar, totalBytes);
+  });
+  options.onProgress?.(totalBytes, totalBytes);
   return { ...total, source };
 }

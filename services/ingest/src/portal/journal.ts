@@ -1,16 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { type FileHandle, open, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { sourceOf } from '@commune-pulse/contracts';
 import type { PortalEnvelope } from '@commune-pulse/portal';
-import type { PortalAdapter, PortalItem, PortalOutcome } from './adapter.ts';
-import { addPortalOutcome, emptyPortalOutcome, MAX_PORTAL_ELEMENT_BYTES, tooLargeElement } from './adapter.ts';
+import {
+  addPortalOutcome,
+  emptyPortalOutcome,
+  MAX_PORTAL_ELEMENT_BYTES,
+  PORTAL_BLOCKS,
+  type PortalAdapter,
+  type PortalElement,
+  type PortalOutcome,
+  tooLargeElement,
+} from './adapter.ts';
 
 /**
  * Without a broker, the portal receiver makes each accepted call durable in a journal under the data folder
  * before it answers: one NDJSON line per record (a sanitized envelope), written and fdatasync'ed. The drain
- * feeds the lines to the portal adapter and records how far it got beside each segment; a segment is the
- * source of its lines (`portal-journal:<segment>`, position = line), so a drain interrupted anywhere and run
- * again stores nothing twice.
+ * feeds the lines to the portal adapter and records how far it got beside each segment. A segment is a source
+ * of its own, named by the random id in its file name (its bytes grow, so no content hash names it; a receiver
+ * on another host sharing the warehouse never makes the same id), position = line in portal blocks: a drain
+ * interrupted anywhere and run again finds its lines in the ledger and stores nothing twice.
  */
 
 export interface PortalCallSink {
@@ -36,7 +47,7 @@ export async function openJournalWriter(dir: string): Promise<PortalCallSink & {
   let path = '';
   const openSegment = async () => {
     // Zero-padded start time: segments sort in the order they were written.
-    path = join(dir, `segment-${String(Date.now()).padStart(15, '0')}-${process.pid}.ndjson`);
+    path = join(dir, `segment-${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomUUID()}.ndjson`);
     handle = await open(path, 'a');
     // The new file's directory entry is durable too.
     const directory = await open(dir, 'r');
@@ -82,6 +93,9 @@ export async function openJournalWriter(dir: string): Promise<PortalCallSink & {
   };
 }
 
+/** segment-<start ms>-<writer's pid>-<random id>.ndjson */
+const SEGMENT = /^segment-\d+-(\d+)-[0-9a-f-]{36}\.ndjson$/;
+
 interface Progress {
   bytes: number;
   lines: number;
@@ -120,7 +134,7 @@ export async function drainJournal(
   let segments: string[];
   try {
     segments = readdirSync(dir)
-      .filter((name) => /^segment-\d+-\d+\.ndjson$/.test(name))
+      .filter((name) => SEGMENT.test(name))
       .sort();
   } catch {
     return total;
@@ -131,20 +145,18 @@ export async function drainJournal(
     const progressPath = `${path}.drained`;
     const progress = await readProgress(progressPath);
     const size = statSync(path).size;
-    const source = `portal-journal:${basename(name, '.ndjson')}`;
+    const source = sourceOf({ kind: 'journal', segmentId: basename(name, '.ndjson'), label: path }, PORTAL_BLOCKS);
     if (size > progress.bytes) {
       const handle = await open(path, 'r');
       try {
         let offset = progress.bytes;
         let line = progress.lines;
         let rest = Buffer.alloc(0);
-        let batch: PortalItem[] = [];
+        let batch: PortalElement[] = [];
         let batchEnd = { bytes: offset, lines: line };
         const store = async () => {
           if (batch.length === 0) return;
-          const first = (batch[0] as PortalItem).position;
-          const last = (batch[batch.length - 1] as PortalItem).position;
-          total = addPortalOutcome(total, await adapter.storeItems(batch, `${source}:${first}-${last}`));
+          total = addPortalOutcome(total, await adapter.storeElements(source, 0, batch));
           await writeProgress(progressPath, batchEnd);
           batch = [];
         };
@@ -161,12 +173,8 @@ export async function drainJournal(
             data = data.subarray(newline + 1);
             line += 1;
             batchEnd = { bytes: consumed, lines: line };
-            if (bytes.byteLength > MAX_PORTAL_ELEMENT_BYTES) batch.push(tooLargeElement(source, line));
-            else {
-              const text = bytes.toString('utf8');
-              if (text.trim() === '') continue;
-              batch.push({ source, position: line, text });
-            }
+            if (bytes.byteLength > MAX_PORTAL_ELEMENT_BYTES) batch.push(tooLargeElement(line, bytes.byteLength));
+            else if (bytes.toString('utf8').trim() !== '') batch.push({ ordinal: line, value: bytes });
             if (batch.length >= batchRecords) await store();
           }
           // A line cut by the end of what was written so far waits for its end (or, in a dead writer's
@@ -193,7 +201,7 @@ export async function drainJournal(
 
 /** Whether the process that writes a segment still runs (another receiver on a shared warehouse). */
 function writerAlive(name: string): boolean {
-  const pid = Number(/-(\d+)\.ndjson$/.exec(name)?.[1]);
+  const pid = Number(SEGMENT.exec(name)?.[1]);
   if (!Number.isInteger(pid) || pid === process.pid) return false;
   try {
     process.kill(pid, 0);

@@ -1,65 +1,84 @@
-import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { type ConsumedMessage, createKafka, ensureTopics } from '@commune-pulse/bus';
 import { TOPICS } from '@commune-pulse/contracts';
 import type { Logger, RuntimeConfig } from '@commune-pulse/runtime';
-import type { KafkaMessage } from 'kafkajs';
 import kafkajs from 'kafkajs';
-import { type KafkaIngestOptions, runKafkaIngest } from '../kafka-ingest.ts';
-import type { BatchOutcome } from '../pipeline.ts';
-import { createPortalAdapter, MAX_PORTAL_ELEMENT_BYTES, type PortalItem, tooLargeElement } from './adapter.ts';
+import { type KafkaDoor, type KafkaIngestOptions, runKafkaIngest } from '../kafka-ingest.ts';
+import {
+  addPortalOutcome,
+  createPortalAdapter,
+  emptyPortalOutcome,
+  MAX_PORTAL_ELEMENT_BYTES,
+  PORTAL_BLOCKS,
+  type PortalElement,
+  type PortalOutcome,
+  tooLargeElement,
+} from './adapter.ts';
 import type { PortalCallSink } from './journal.ts';
 import { unitMappingOf } from './units.ts';
 
 export const DEFAULT_PORTAL_GROUP = 'commune-pulse-portal';
 
 /** A Kafka message of portal-dossiers.v1 as an adapter element: an envelope, or a record a province produced. */
-function itemOf(source: string, message: KafkaMessage): PortalItem {
-  const timestamp = Number(message.timestamp);
-  const observedAtMs = Number.isFinite(timestamp) && timestamp > 0 ? timestamp : null;
-  const position = Number(message.offset);
-  const bytes = message.value;
-  if (bytes === null) {
-    return {
-      source,
-      position,
-      text: '',
-      reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' },
-    };
+function elementOf(message: ConsumedMessage): PortalElement {
+  const ordinal = Number(message.offset);
+  if (message.value !== null && message.value.byteLength > MAX_PORTAL_ELEMENT_BYTES) {
+    return tooLargeElement(ordinal, message.value.byteLength);
   }
-  if (bytes.byteLength > MAX_PORTAL_ELEMENT_BYTES) return tooLargeElement(source, position, observedAtMs);
-  return { source, position, text: bytes.toString('utf8'), observedAtMs };
+  const timestamp = Number(message.timestamp);
+  return {
+    ordinal,
+    value: message.value,
+    observedAtMs: Number.isFinite(timestamp) && timestamp > 0 ? timestamp : null,
+  };
 }
 
 /**
- * The ingest service's consumer of portal-dossiers.v1: the same chunked, exactly-once consumer as for
- * dossier-events.v1, each chunk going through the portal adapter; rejects go to portal-dossiers.v1.dlq.
+ * The door of portal-dossiers.v1 into kafka-ingest's consumer: each chunk goes through the portal adapter, in
+ * portal blocks (the topic read as sync records is another source than the topic read as events). The chunk's
+ * offset is not committed with its dead letters but by the consumer once the dossiers' states are stored too:
+ * an offset committed before them would lose the states of its chunk in a crash. The price is the window the
+ * design states for files with a DLQ topic: a crash between the dead letters' transaction and their mark sends
+ * them again.
  */
-export function runPortalKafkaIngest(
-  config: RuntimeConfig,
-  options: Omit<KafkaIngestOptions, 'chunkStore' | 'dlqTopic'> & { officerKey?: string | undefined },
-): Promise<BatchOutcome> {
-  return runKafkaIngest(config, {
-    ...options,
-    topic: options.topic ?? TOPICS.portalDossiers,
-    group: options.group ?? DEFAULT_PORTAL_GROUP,
-    dlqTopic: TOPICS.portalDossiersDlq,
-    chunkStore: async (pipeline) => {
+export function portalKafkaDoor(officerKey: string | undefined): KafkaDoor & { total(): PortalOutcome } {
+  let total = emptyPortalOutcome();
+  return {
+    blocks: PORTAL_BLOCKS,
+    async open(pipeline) {
       const adapter = createPortalAdapter({
         pipeline,
         warehouse: pipeline.warehouse,
         units: await unitMappingOf(pipeline.warehouse),
-        officerKey: options.officerKey,
+        officerKey,
       });
-      return (chunk, newSource) => {
-        // Not `kafka:`: a record owns 64 positions (its events), which are not Kafka offsets.
-        const source = `portal-kafka:${chunk.topic}:${chunk.partition}`;
-        return adapter.storeItems(
-          chunk.messages.map((message) => itemOf(source, message)),
-          `${source}:${chunk.firstOffset}-${chunk.lastOffset}`,
-          { newSource },
-        );
+      return async (chunk) => {
+        const outcome = await adapter.storeElements(chunk.source, chunk.partition, chunk.messages.map(elementOf));
+        total = addPortalOutcome(total, outcome);
+        return outcome;
       };
     },
+    total: () => total,
+  };
+}
+
+/**
+ * The ingest service's consumer of portal-dossiers.v1: kafka-ingest's chunked, exactly-once consumer with the
+ * portal door, in its own group; rejects go to portal-dossiers.v1.dlq.
+ */
+export async function runPortalKafkaIngest(
+  config: RuntimeConfig,
+  options: Omit<KafkaIngestOptions, 'door' | 'dlqTopic'> & { officerKey?: string | undefined },
+): Promise<PortalOutcome> {
+  const { officerKey, ...rest } = options;
+  const door = portalKafkaDoor(officerKey);
+  await runKafkaIngest(config, {
+    ...rest,
+    topic: options.topic ?? TOPICS.portalDossiers,
+    group: options.group ?? DEFAULT_PORTAL_GROUP,
+    dlqTopic: TOPICS.portalDossiersDlq,
+    door,
   });
+  return door.total();
 }
 
 /** With a broker, the receiver's durability: every record of a call produced with acks from all in-sync replicas. */

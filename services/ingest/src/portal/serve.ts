@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { TOPICS } from '@commune-pulse/contracts';
 import { createUnitDirectory, type UnitDirectory } from '@commune-pulse/portal';
 import { ConfigError, type Logger, onShutdownSignal } from '@commune-pulse/runtime';
 import { loadUnitMapping } from '@commune-pulse/warehouse';
 import { openIngestContext } from '../context.ts';
-import { fileDeadLetterSink } from '../dead-letters.ts';
+import type { DeadLetterSink } from '../dead-letters.ts';
 import { addPortalOutcome, createPortalAdapter, emptyPortalOutcome, type PortalOutcome } from './adapter.ts';
 import { loadProvinceAccess, type PortalConfig } from './config.ts';
 import { drainJournal, journalDir, openJournalWriter, type PortalCallSink } from './journal.ts';
@@ -58,16 +57,13 @@ export async function runPortalReceiver(config: PortalConfig, options: PortalSer
   let total = emptyPortalOutcome();
   let wake: () => void = () => {};
   let drainLoop: Promise<void> = Promise.resolve();
+  let deadLetters: DeadLetterSink | null = null;
   let running = true;
   if (journalMode && context !== null) {
     const dir = journalDir(config.dataDir);
     const writer = await openJournalWriter(dir);
     sink = writer;
-    const deadLetters = fileDeadLetterSink(
-      join(config.dataDir, 'dead-letters', `${TOPICS.portalDossiersDlq}.ndjson`),
-      undefined,
-      TOPICS.portalDossiersDlq,
-    );
+    deadLetters = context.localDeadLetters(TOPICS.portalDossiersDlq);
     const adapter = createPortalAdapter({
       pipeline: context.createPipeline(deadLetters),
       warehouse: context.warehouse,
@@ -137,6 +133,7 @@ export async function runPortalReceiver(config: PortalConfig, options: PortalSer
       running = false;
       wake();
       await drainLoop;
+      await deadLetters?.close();
       if (keepWarehouse) await context?.close();
       finish();
     },
