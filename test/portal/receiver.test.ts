@@ -10,9 +10,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TOPICS } from '@commune-pulse/contracts';
 import { createWarehouse, type Warehouse } from '@commune-pulse/warehouse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTopic } from '../support/kafka.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readTopic, testKafka } from '../support/kafka.ts';
 import {
   freePort,
   type RunningProcess,
@@ -331,14 +332,67 @@ describe('the portal receiver over real HTTP', () => {
     const messages = await readTopic([BROKERS], topic, 2);
     expect(messages.map((m) => m.key).sort()).toEqual(['HN-KAFKA-1', 'HN-KAFKA-2']);
     for (const value of FIXTURE_VALUES) expect(JSON.stringify(messages)).not.toContain(value);
-    const consumed = await runCli(
-      ['portal', 'consume', '--topic', topic, '--group', uniqueName('portal-group'), '--exit-when-idle', '3', '--json'],
-      kafkaEnv,
+
+    // A province producing to the topic itself: a record with a malformed date (personal fields and all) and bytes
+    // that are not JSON. Both go to portal-dossiers.v1.dlq, under their own offsets.
+    const producer = testKafka([BROKERS]).producer();
+    await producer.connect();
+    const produced = new Map<string, { partition: number; offset: string }>();
+    for (const [reason, value] of [
+      ['portal_invalid_date', JSON.stringify(dossierRecord('HN-KAFKA-BAD', { NgayTiepNhan: '2026-03-02 08:15' }))],
+      ['not_json', '{"MaHoSo": "HN-KAFKA-CUT'],
+    ] as const) {
+      const [sent] = await producer.send({ topic, messages: [{ key: 'HN-KAFKA-BAD', value }] });
+      produced.set(reason, { partition: sent?.partition as number, offset: sent?.baseOffset as string });
+    }
+    await producer.disconnect();
+
+    const consumer = startCli(['portal', 'consume', '--topic', topic, '--group', uniqueName('portal-group')], kafkaEnv);
+    const letters = async () =>
+      (await readTopic([BROKERS], TOPICS.portalDossiersDlq, 100_000, 3_000)).filter(
+        (letter) => letter.headers.dlq_source_topic === topic,
+      );
+    await vi.waitFor(
+      async () => {
+        const [stored] = await warehouse.query<{ n: number }>(
+          "SELECT count() AS n FROM dossier_events WHERE dossier_id IN ('HN-KAFKA-1', 'HN-KAFKA-2') AND event_type = 'received'",
+        );
+        expect(Number(stored?.n)).toBe(2);
+        expect(await letters()).toHaveLength(2);
+      },
+      { timeout: 120_000, interval: 500 },
     );
-    expect(consumed.code, consumed.output).toBe(0);
-    const [stored] = await warehouse.query<{ n: number }>(
-      "SELECT count() AS n FROM dossier_events WHERE dossier_id IN ('HN-KAFKA-1', 'HN-KAFKA-2') AND event_type = 'received'",
+    consumer.child.kill('SIGTERM');
+    expect(await consumer.exited, consumer.output()).toBe(0);
+
+    const dead = await letters();
+    for (const letter of dead) {
+      const at = produced.get(letter.headers.dlq_reason as string);
+      // the Kafka offset of the message, not its position in portal blocks (offset × 64 + 63)
+      expect(letter.headers, JSON.stringify(letter.headers)).toMatchObject({
+        dlq_source_partition: String(at?.partition),
+        dlq_source_offset: at?.offset,
+      });
+      for (const value of FIXTURE_VALUES) expect(JSON.stringify(letter)).not.toContain(value);
+    }
+    const dated = dead.find((letter) => letter.headers.dlq_reason === 'portal_invalid_date');
+    expect(dated?.headers.dlq_detail).toContain('NgayTiepNhan');
+    expect(JSON.parse(dated?.value as string)).toMatchObject({ MaHoSo: 'HN-KAFKA-BAD' });
+    expect(dead.find((letter) => letter.headers.dlq_reason === 'not_json')?.value).toBeNull();
+
+    // The topic read as sync records is a source of its own: its cluster and topic id, in portal blocks.
+    const sources = await warehouse.query<{ identity: string; cluster_id: string; topic_id: string }>(
+      "SELECT identity, cluster_id, topic_id FROM ingest_sources FINAL WHERE kind = 'kafka' AND label = {topic:String}",
+      { topic },
     );
-    expect(Number(stored?.n)).toBe(2);
+    expect(sources).toHaveLength(1);
+    const [source] = sources;
+    expect(source?.topic_id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(source?.identity).toBe(`portal-sync/64:kafka:${source?.cluster_id}:${source?.topic_id}`);
+    const rejected = await warehouse.query<{ reason: string }>(
+      'SELECT reason FROM rejected_events WHERE source LIKE {source:String} ORDER BY reason',
+      { source: `kafka:${topic}:%` },
+    );
+    expect(rejected.map((row) => row.reason)).toEqual(['not_json', 'portal_invalid_date']);
   });
 });
