@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { type FileImportResult, importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
+import { type DeadLetterSink, type IngestContext, importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
 import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
 import { configFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
@@ -45,38 +45,17 @@ export async function ingestCommand(argv: string[]): Promise<void> {
     });
     return;
   }
-  const path = values.file as string;
-  if (path === '-' || path === '/dev/stdin') {
-    // The embedded engine reads a piped stdin during inserts; a file path avoids that trap.
-    throw new UsageError(
-      'reading events from standard input is not supported: save them to a file first',
-      INGEST_USAGE,
-    );
-  }
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new UsageError(`no such file: ${path}`, INGEST_USAGE);
-  }
+  const path = fileToImport(values.file as string, 'events', INGEST_USAGE);
   const logger = createLogger('cli', config.logLevel);
   const context = await openIngestContext(config, logger);
   try {
     const deadLetters = config.kafkaBrokers ? kafkaDeadLetters(config) : context.localDeadLetters();
     const pipeline = context.createPipeline(deadLetters);
-    const memory = startMemorySampler();
-    const bar = progressBar('import', 'bytes');
-    const started = performance.now();
-    let result: FileImportResult;
-    try {
-      result = await importNdjsonFile(path, { pipeline, onProgress: (done, total) => bar.update(done, total) });
-    } finally {
-      bar.stop();
-      await deadLetters.close();
-    }
-    const imported = performance.now();
-    const deriveBar = progressBar('derive', 'communes');
-    const derived = await context.derive((done, total) => deriveBar.update(done, total));
-    deriveBar.stop();
-    const importSeconds = (imported - started) / 1000;
-    const deriveSeconds = (performance.now() - imported) / 1000;
+    const { result, derived, importSeconds, deriveSeconds, memory } = await importThenDerive(
+      context,
+      deadLetters,
+      (onProgress) => importNdjsonFile(path, { pipeline, onProgress }),
+    );
     const summary = {
       lines: result.lines,
       accepted: result.accepted,
@@ -87,7 +66,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       import_seconds: Number(importSeconds.toFixed(3)),
       lines_per_second: Math.round(result.lines / importSeconds),
       lifecycle_seconds: Number(deriveSeconds.toFixed(3)),
-      ...memory.stop(),
+      ...memory,
     };
     if (values.json) {
       console.log(JSON.stringify(summary));
@@ -117,6 +96,48 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   } finally {
     await context.close();
   }
+}
+
+/** The path of a file to import, or a usage error that says what is wrong with it. */
+export function fileToImport(path: string, what: string, usage: string): string {
+  if (path === '-' || path === '/dev/stdin') {
+    // The embedded engine reads a piped stdin during inserts; a file path avoids that trap.
+    throw new UsageError(`reading ${what} from standard input is not supported: save them to a file first`, usage);
+  }
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`, usage);
+  return path;
+}
+
+/**
+ * Runs a file import with a progress bar and closes its dead letters, then brings the lifecycle tables up to date
+ * with a bar of their own: the import's result, the lifecycle step's, both durations and the memory peaks.
+ */
+export async function importThenDerive<T>(
+  context: IngestContext,
+  deadLetters: DeadLetterSink,
+  run: (onProgress: (done: number, total: number) => void) => Promise<T>,
+) {
+  const memory = startMemorySampler();
+  const bar = progressBar('import', 'bytes');
+  const started = performance.now();
+  let result: T;
+  try {
+    result = await run((done, total) => bar.update(done, total));
+  } finally {
+    bar.stop();
+    await deadLetters.close();
+  }
+  const imported = performance.now();
+  const deriveBar = progressBar('derive', 'communes');
+  const derived = await context.derive((done, total) => deriveBar.update(done, total));
+  deriveBar.stop();
+  return {
+    result,
+    derived,
+    importSeconds: (imported - started) / 1000,
+    deriveSeconds: (performance.now() - imported) / 1000,
+    memory: memory.stop(),
+  };
 }
 
 /** The weekly figures of the communes and weeks this file's events fall in. */

@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TOPICS } from '@commune-pulse/contracts';
 import {
@@ -23,13 +22,12 @@ import {
   type UnitMappingParse,
 } from '@commune-pulse/portal';
 import { communeByCode } from '@commune-pulse/reference-data';
-import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
+import { createLogger } from '@commune-pulse/runtime';
 import { loadUnitMapping, openWarehouse, saveUnitMapping, type Warehouse } from '@commune-pulse/warehouse';
 import { parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
-import { progressBar } from '../progress.ts';
 import { readReferenceCsv, rejectFile } from './catalog.ts';
-import { printWeeklyFigures } from './ingest.ts';
+import { fileToImport, importThenDerive, printWeeklyFigures } from './ingest.ts';
 import { kafkaDeadLetters } from './ingest-kafka.ts';
 
 export const PORTAL_USAGE = `usage:
@@ -193,20 +191,13 @@ function portalDeadLetters(config: PortalConfig, context: IngestContext): DeadLe
 
 async function importCommand(
   config: PortalConfig,
-  path: string | undefined,
+  pathArgument: string | undefined,
   unitsPath: string | undefined,
   communeArgument: string | undefined,
   json: boolean,
 ) {
-  if (path === undefined) throw new UsageError('give the export: portal import --file <path>', PORTAL_USAGE);
-  if (path === '-' || path === '/dev/stdin') {
-    // The embedded engine reads a piped stdin during inserts; a file path avoids that trap.
-    throw new UsageError(
-      'reading records from standard input is not supported: save them to a file first',
-      PORTAL_USAGE,
-    );
-  }
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file: ${path}`, PORTAL_USAGE);
+  if (pathArgument === undefined) throw new UsageError('give the export: portal import --file <path>', PORTAL_USAGE);
+  const path = fileToImport(pathArgument, 'records', PORTAL_USAGE);
   const commune = checkCommune(communeArgument);
   if (unitsPath !== undefined) readUnitsFile(unitsPath, json);
   const logger = createLogger('cli', config.logLevel);
@@ -222,22 +213,11 @@ async function importCommand(
       communeOverride: commune,
       officerKey: config.officerKey,
     });
-    const memory = startMemorySampler();
-    const bar = progressBar('import', 'bytes');
-    const started = performance.now();
-    let result: Awaited<ReturnType<typeof importPortalFile>>;
-    try {
-      result = await importPortalFile(path, { adapter, onProgress: (done, total) => bar.update(done, total) });
-    } finally {
-      bar.stop();
-      await deadLetters.close();
-    }
-    const imported = performance.now();
-    const deriveBar = progressBar('derive', 'communes');
-    const derived = await context.derive((done, total) => deriveBar.update(done, total));
-    deriveBar.stop();
-    const importSeconds = (imported - started) / 1000;
-    const deriveSeconds = (performance.now() - imported) / 1000;
+    const { result, derived, importSeconds, deriveSeconds, memory } = await importThenDerive(
+      context,
+      deadLetters,
+      (onProgress) => importPortalFile(path, { adapter, onProgress }),
+    );
     if (json) {
       console.log(
         JSON.stringify({
@@ -245,7 +225,7 @@ async function importCommand(
           import_seconds: Number(importSeconds.toFixed(3)),
           records_per_second: Math.round(result.records / importSeconds),
           lifecycle_seconds: Number(deriveSeconds.toFixed(3)),
-          ...memory.stop(),
+          ...memory,
         }),
       );
       return;
