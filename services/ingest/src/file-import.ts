@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { type Source, sourceOf } from '@commune-pulse/contracts';
-import { DEFAULT_MAX_LINE_BYTES, readFileLines } from './file-lines.ts';
+import { DEFAULT_MAX_LINE_BYTES, type FileLine, readFileLines } from './file-lines.ts';
 import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline, type SourceMessage } from './pipeline.ts';
 
 export interface FileImportOptions {
@@ -34,21 +34,16 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let total = emptyOutcome();
   let bytesRead = 0;
-  async function* messages(): AsyncGenerator<SourceMessage> {
-    for await (const line of readFileLines(path, { maxLineBytes, onBytes: (bytes) => (bytesRead = bytes) })) {
-      yield line.bytes === null
-        ? {
-            position: line.number,
-            value: null,
-            reject: {
-              reason: 'too_large',
-              detail: `the line has ${line.length} bytes; the limit is ${maxLineBytes}`,
-            },
-          }
-        : { position: line.number, value: line.bytes };
-    }
-  }
-  await storeInBatches(messages(), batchLines, async (batch) => {
+  const lines = readFileLines(path, { maxLineBytes, onBytes: (bytes) => (bytesRead = bytes) });
+  const message = (line: FileLine): SourceMessage =>
+    line.bytes === null
+      ? {
+          position: line.number,
+          value: null,
+          reject: { reason: 'too_large', detail: `the line has ${line.length} bytes; the limit is ${maxLineBytes}` },
+        }
+      : { position: line.number, value: line.bytes };
+  await storeInBatches(lines, message, batchLines, async (batch) => {
     const readSoFar = bytesRead;
     const outcome = await options.pipeline.storeChunk({ source, partition: 0, messages: batch });
     total = addOutcome(total, outcome);
@@ -59,13 +54,14 @@ export async function importNdjsonFile(path: string, options: FileImportOptions)
 }
 
 /**
- * Stores a file's items in batches, two in flight: one is prepared on this thread while the engine writes the
- * other. `store` is called in order, as soon as a batch is full (what it reads of the reader's progress then is
- * where the batch ends). Whatever happens, no batch is left running when this settles: the warehouse may be
- * about to close.
+ * Stores what a file reader yields, each made an item by `toItem`, in batches, two in flight: one is prepared on
+ * this thread while the engine writes the other. `store` is called in order, as soon as a batch is full (what it
+ * reads of the reader's progress then is where the batch ends). Whatever happens, no batch is left running when
+ * this settles: the warehouse may be about to close.
  */
-export async function storeInBatches<T>(
-  items: AsyncIterable<T>,
+export async function storeInBatches<S, T>(
+  read: AsyncIterable<S>,
+  toItem: (read: S) => T,
   batchSize: number,
   store: (batch: T[]) => Promise<void>,
 ): Promise<void> {
@@ -81,8 +77,9 @@ export async function storeInBatches<T>(
     if (inFlight.length >= 2) await inFlight.shift();
   };
   try {
-    for await (const item of items) {
-      batch.push(item);
+    // The items are made here, not by another generator: a second async step per line costs 2 to 5 % of an import.
+    for await (const item of read) {
+      batch.push(toItem(item));
       if (batch.length >= batchSize) await flush();
     }
     await flush();

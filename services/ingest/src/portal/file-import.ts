@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type Source, sourceOf } from '@commune-pulse/contracts';
 import { sha256OfFile, storeInBatches } from '../file-import.ts';
-import { readFileLines } from '../file-lines.ts';
+import { type FileLine, readFileLines } from '../file-lines.ts';
 import {
   addPortalOutcome,
   emptyPortalOutcome,
@@ -135,34 +135,32 @@ export async function importPortalFile(
   const totalBytes = statSync(path).size;
   const source = sourceOf({ kind: 'file', sha256: await sha256OfFile(path), label: path }, PORTAL_BLOCKS);
   let bytesRead = 0;
-  async function* elements(): AsyncGenerator<PortalElement> {
-    if ((await firstCharacter(path)) === '[') {
-      for await (const element of arrayElements(path)) {
-        bytesRead = element.bytesRead;
-        yield element.text === null
-          ? tooLargeElement(element.position, element.tooLargeBytes)
-          : { ordinal: element.position, value: element.text };
-      }
-      return;
-    }
-    const lines = readFileLines(path, {
-      maxLineBytes: MAX_PORTAL_ELEMENT_BYTES,
-      onBytes: (bytes) => (bytesRead = bytes),
-    });
-    for await (const line of lines) {
-      yield line.bytes === null
-        ? tooLargeElement(line.number, line.length)
-        : { ordinal: line.number, value: line.bytes };
-    }
-  }
   let total = emptyPortalOutcome();
   // As many elements a batch as the event import's lines: as few parts to merge.
-  await storeInBatches(elements(), options.batchRecords ?? 25_000, async (batch) => {
+  const batchRecords = options.batchRecords ?? 25_000;
+  const store = async (batch: PortalElement[]) => {
     const readSoFar = bytesRead;
     const outcome = await options.adapter.storeElements(source, 0, batch);
     total = addPortalOutcome(total, outcome);
     options.onProgress?.(readSoFar, totalBytes);
-  });
+  };
+  if ((await firstCharacter(path)) === '[') {
+    const fromArray = (element: ArrayElement): PortalElement => {
+      bytesRead = element.bytesRead;
+      return element.text === null
+        ? tooLargeElement(element.position, element.tooLargeBytes)
+        : { ordinal: element.position, value: element.text };
+    };
+    await storeInBatches(arrayElements(path), fromArray, batchRecords, store);
+  } else {
+    const lines = readFileLines(path, {
+      maxLineBytes: MAX_PORTAL_ELEMENT_BYTES,
+      onBytes: (bytes) => (bytesRead = bytes),
+    });
+    const fromLine = (line: FileLine): PortalElement =>
+      line.bytes === null ? tooLargeElement(line.number, line.length) : { ordinal: line.number, value: line.bytes };
+    await storeInBatches(lines, fromLine, batchRecords, store);
+  }
   options.onProgress?.(totalBytes, totalBytes);
   return { ...total, source };
 }
