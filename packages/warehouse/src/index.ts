@@ -1,5 +1,6 @@
+export * from './guarded-query.ts';
 export * from './migrate.ts';
 export * from './open.ts';
-export * from './read-only.ts';
 export * from './reference-inputs.ts';
+export * from './sql-guard.ts';
 export * from './warehouse.ts';
