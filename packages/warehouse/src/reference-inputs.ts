@@ -9,6 +9,7 @@ import {
 } from '@commune-pulse/contracts';
 import {
   type CsvLineError,
+  csvField,
   defaultProcedureCatalog,
   isKnownCommune,
   mergeCatalog,
@@ -177,10 +178,6 @@ function catalogCsv(rows: readonly ReturnType<typeof standardRow>[]): string {
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The number in the plain decimal form the catalog parser accepts: 1e-7 becomes 0.0000001, the same double. */
