@@ -550,8 +550,7 @@ const dataQuality: Endpoint = {
     const rows = await warehouse.query<Record<string, unknown>>(
       `SELECT toString(day) AS day, deliveries, events_accepted, duplicates, rejected, rejected_by_reason,
               unknown_procedure_events, late_events, communes_without_staffing
-       FROM data_quality
-       WHERE day >= {from:Date} AND day <= {to:Date}
+       FROM (SELECT * FROM data_quality WHERE day >= {from:Date} AND day <= {to:Date})
        ORDER BY day`,
       { from: q.from ?? '1970-01-01', to: q.to ?? '2149-06-06' },
     );
