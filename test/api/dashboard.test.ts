@@ -1,16 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, launchChromium } from '@commune-pulse/reporter';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/processes.ts';
 import { type ApiFixture, HANOI, HCMC, LAST_WEEK, startApiFixture } from './fixture.ts';
 
 /**
  * The dashboard in Debian's headless Chromium: every page renders without a console error and without a request
  * beyond the API, its numbers are the API's, the links lead national → province → commune, and a province's
- * token cannot reach another province. UPDATE_DOCS_PNG=1 writes the screenshots of the README.
+ * token cannot reach another province. (The README's screenshots come from `UPDATE_DOCS_PNG=1 pnpm bench --only api`,
+ * over a national year.)
  */
 let root: string;
 let fixture: ApiFixture;
@@ -60,12 +60,6 @@ const field = (page: Page, name: string) => page.locator(`.card [data-field="${n
 const viNumber = (value: number, digits: number) =>
   new Intl.NumberFormat('vi-VN', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 
-async function screenshot(page: Page, name: string) {
-  if (process.env.UPDATE_DOCS_PNG !== '1') return;
-  mkdirSync(join(REPO_ROOT, 'docs'), { recursive: true });
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path: join(REPO_ROOT, 'docs', name), fullPage: false });
-}
 
 describe('the dashboard in headless Chromium', () => {
   it('national → province → commune, with the API numbers, in Vietnamese, nothing from outside', async () => {
@@ -93,7 +87,6 @@ describe('the dashboard in headless Chromium', () => {
       expect(shown).toEqual(national.most_pressured.map((row) => row.commune_code));
       expect(await page.locator('[data-testid="chart-levels"] svg').count()).toBe(1);
       expect(await page.locator('html').getAttribute('lang')).toBe('vi');
-      await screenshot(page, 'dashboard-national.png');
 
       await page.locator(`[data-testid="provinces"] tr[data-province="${HANOI.province}"] a`).click();
       await page.waitForURL(/#\/province\/01$/);
@@ -103,7 +96,6 @@ describe('the dashboard in headless Chromium', () => {
       expect(communes).toBe(HANOI.communes.length);
       expect(await page.locator('[data-testid="chart-histogram"] svg').count()).toBe(1);
       expect(await page.locator('[data-testid="chart-trend"] svg').count()).toBe(1);
-      await screenshot(page, 'dashboard-province.png');
 
       await page
         .locator('[data-testid="province-communes"] tr[data-commune="00008"] a[data-testid="commune-link"]')
@@ -119,7 +111,6 @@ describe('the dashboard in headless Chromium', () => {
       expect(await page.locator('[data-testid="explain"] tbody tr').count()).toBeGreaterThan(3);
       expect(await page.locator('[data-testid="alerts"] tbody tr').count()).toBe(1);
       expect(await page.locator('[data-testid="chart-volume"] svg').count()).toBe(1);
-      await screenshot(page, 'dashboard-commune.png');
 
       await page.locator('[data-testid="province-crumb"]').click();
       await page.waitForURL(/#\/province\/01$/);

@@ -93,6 +93,7 @@ const state = {
   token: sessionStorage.getItem('cp-token'),
   week: undefined,
   weeks: [],
+  weeksLoaded: undefined,
   charts: [],
 };
 const t = (key) => TEXT[state.lang][key];
@@ -185,10 +186,13 @@ function card(label, value, field) {
   return `<div class="card"><div class="label">${label}</div><div class="value" data-field="${field}">${value}</div></div>`;
 }
 
+/** `week=…&` for the week picked, or nothing: the API then answers for the latest week. */
+const weekParam = () => (state.week ? `week=${state.week}&` : '');
+
 async function nationalPage(page) {
-  const weekQuery = `week=${state.week}`;
+  const weekQuery = weekParam();
   const [summary, provinces] = await Promise.all([
-    api(`/api/v1/national?${weekQuery}&top=10`),
+    api(`/api/v1/national?${weekQuery}top=10`),
     api(`/api/v1/provinces?${weekQuery}`),
   ]);
   if (summary === null) {
@@ -221,9 +225,9 @@ async function nationalPage(page) {
 }
 
 async function provincePage(page, code) {
-  const recent = state.weeks.slice(0, 12).reverse();
+  const recent = (await state.weeksLoaded).slice(0, 12).reverse();
   const [communes, ...trend] = await Promise.all([
-    api(`/api/v1/communes?week=${state.week}&province=${code}&page_size=500`),
+    api(`/api/v1/communes?${weekParam()}province=${code}&page_size=500`),
     ...recent.map((week) => api(`/api/v1/provinces?week=${week.week}`)),
   ]);
   const rows = communes?.items ?? [];
@@ -265,8 +269,8 @@ async function provincePage(page, code) {
 
 async function communePage(page, code) {
   const [history, explanation, alerts] = await Promise.all([
-    api(`/api/v1/communes/${code}/history?week=${state.week}&weeks=52`),
-    api(`/api/v1/communes/${code}/explain?week=${state.week}`),
+    api(`/api/v1/communes/${code}/history?${weekParam()}weeks=52`),
+    api(`/api/v1/communes/${code}/explain?${weekParam()}`),
     api(`/api/v1/alerts?commune=${code}&state=all`),
   ]);
   if (history === null) {
@@ -335,22 +339,26 @@ async function render() {
   $('#login').hidden = true;
   $('#logout').hidden = false;
   try {
-    if (state.weeks.length === 0) {
-      state.weeks = (await api('/api/v1/weeks')).items;
-      const picker = $('#week-picker');
-      picker.innerHTML = state.weeks.map((week) => `<option value="${week.week}">${week.week}</option>`).join('');
-      state.week ??= state.weeks[0]?.week;
-      picker.value = state.week ?? '';
+    // The weeks for the picker load beside the page, which asks for the latest week until one is picked.
+    if (state.weeksLoaded === undefined) {
+      state.weeksLoaded = api('/api/v1/weeks').then((answer) => {
+        state.weeks = answer.items;
+        const picker = $('#week-picker');
+        picker.innerHTML = state.weeks.map((week) => `<option value="${week.week}">${week.week}</option>`).join('');
+        picker.value = state.week ?? state.weeks[0]?.week ?? '';
+        return state.weeks;
+      });
     }
     const [, kind, code] = /^#\/(province|commune)\/(\d+)$/.exec(location.hash) ?? [];
     if (kind === 'province') await provincePage(page, code);
     else if (kind === 'commune') await communePage(page, code);
     else await nationalPage(page);
+    await state.weeksLoaded;
   } catch (error) {
     if (error instanceof Unauthorized) {
       sessionStorage.removeItem('cp-token');
       state.token = null;
-      state.weeks = [];
+      state.weeksLoaded = undefined;
       $('#login-error').textContent = t('badToken');
       return render();
     }
@@ -369,7 +377,7 @@ $('#login').addEventListener('submit', (event) => {
 $('#logout').addEventListener('click', () => {
   sessionStorage.removeItem('cp-token');
   state.token = null;
-  state.weeks = [];
+  state.weeksLoaded = undefined;
   render();
 });
 $('#lang').addEventListener('click', () => {

@@ -191,7 +191,7 @@ const national: Endpoint = {
       actual_fte: actual,
       pressure_index: actual > 0 ? Number(totals.required_with_index) / actual : null,
       received: Number(totals.total_received),
-      most_pressured: await rankedCommunes(warehouse, scope, weekStart, { limit: top, offset: 0 }),
+      most_pressured: (await rankedCommunes(warehouse, scope, weekStart, { limit: top, offset: 0 })).items,
     };
   },
 };
@@ -212,9 +212,11 @@ async function rankedCommunes(
       ? ''
       : `commune_code IN (SELECT commune_code FROM alerts WHERE state = 'firing' AND rule = {rule:String} AND ${IN_SCOPE})`,
   ].filter(Boolean);
-  const rows = await warehouse.query<Omit<z.infer<typeof communeRow>, 'commune_name' | 'province_name'>>(
+  const rows = await warehouse.query<
+    Omit<z.infer<typeof communeRow>, 'commune_name' | 'province_name'> & { total_rows: number }
+  >(
     `SELECT ${INDICATOR_COLUMNS},
-            arraySort(ifNull(firing.rules, [])) AS firing_rules
+            arraySort(ifNull(firing.rules, [])) AS firing_rules, count() OVER () AS total_rows
      FROM pressure_indicators AS p
      LEFT JOIN (SELECT commune_code, groupUniqArray(rule) AS rules FROM alerts WHERE state = 'firing' AND ${IN_SCOPE}
                 GROUP BY commune_code) AS firing USING (commune_code)
@@ -224,7 +226,8 @@ async function rankedCommunes(
      SETTINGS join_use_nulls = 1`,
     { ...scopeParams(scope), week: weekStart, ...options },
   );
-  return rows.map(named);
+  // The window counts the rows before LIMIT: the total of every page, in the same query.
+  return { total: Number(rows[0]?.total_rows ?? 0), items: rows.map(({ total_rows: _total, ...row }) => named(row)) };
 }
 
 const communes: Endpoint = {
@@ -268,20 +271,17 @@ const communes: Endpoint = {
     };
     const weekStart = await resolveWeek(warehouse, scope, q.week);
     const filters = { province: q.province, level: q.level, rule: q.rule };
-    const items = await rankedCommunes(warehouse, scope, weekStart, {
+    const ranked = await rankedCommunes(warehouse, scope, weekStart, {
       ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
       limit: q.page_size,
       offset: (q.page - 1) * q.page_size,
     });
-    const [count] = await warehouse.query<{ n: number }>(
-      `SELECT count() AS n FROM pressure_indicators
-       WHERE period_kind = 'week' AND period_start = {week:Date} AND ${IN_SCOPE}
-         ${q.province === undefined ? '' : 'AND province_code = {province:String}'}
-         ${q.level === undefined ? '' : 'AND level = {level:String}'}
-         ${q.rule === undefined ? '' : `AND commune_code IN (SELECT commune_code FROM alerts WHERE state = 'firing' AND rule = {rule:String} AND ${IN_SCOPE})`}`,
-      { ...scopeParams(scope), week: weekStart, ...filters },
-    );
-    return { week: isoWeekLabel(weekStart), page: q.page, page_size: q.page_size, total: Number(count?.n ?? 0), items };
+    // A page past the end has no row to carry the total: counted apart then only.
+    const total =
+      ranked.items.length > 0 || q.page === 1
+        ? ranked.total
+        : (await rankedCommunes(warehouse, scope, weekStart, { ...filters, limit: 1, offset: 0 })).total;
+    return { week: isoWeekLabel(weekStart), page: q.page, page_size: q.page_size, total, items: ranked.items };
   },
 };
 

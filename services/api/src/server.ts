@@ -90,7 +90,8 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const verify = tokenVerifier(warehouse, options.tokenCacheMs ?? 2_000);
   const reader = openGuardedReader(warehouse, options.queryLimits);
   const accessLog = new AccessLog(warehouse, logger);
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit: 512 * 1024 });
+  // Requests are recorded in the access log; Fastify's own line per request would repeat it.
+  const app = Fastify({ loggerInstance: logger.child({}, { level: 'warn' }), bodyLimit: 512 * 1024 });
 
   app.addHook('onRequest', async (request, reply) => {
     request.rows = 0;
