@@ -97,15 +97,24 @@ function scopeParams(scope: Scope) {
 }
 const IN_SCOPE = 'province_code IN {provinces:Array(String)}';
 
+// The latest week changes when the estimator stores a new one (weekly): a few seconds' delay is harmless, and
+// the first page of the dashboard then needs one query less.
+const LATEST_WEEK_MS = 5_000;
+const latestWeeks = new Map<string, { weekStart: string; until: number }>();
+
 /** The latest week with weekly indicators in the caller's provinces, when none is asked for. */
 async function resolveWeek(warehouse: Warehouse, scope: Scope, week: string | undefined): Promise<string> {
   if (week !== undefined) return weekStartOfLabel(week);
+  const key = scope.provinces.join(',');
+  const cached = latestWeeks.get(key);
+  if (cached !== undefined && cached.until > Date.now()) return cached.weekStart;
   const [row] = await warehouse.query<{ week_start: string }>(
     `SELECT toString(max(period_start)) AS week_start FROM pressure_indicators
      WHERE period_kind = 'week' AND ${IN_SCOPE}`,
     scopeParams(scope),
   );
   if (row === undefined || row.week_start === '1970-01-01') throw notFound('no week has been estimated yet');
+  latestWeeks.set(key, { weekStart: row.week_start, until: Date.now() + LATEST_WEEK_MS });
   return row.week_start;
 }
 
@@ -386,31 +395,33 @@ const history: Endpoint = {
     const last = await resolveWeek(warehouse, scope, q.week);
     const first = formatDay(parseDay(last) - 7 * (q.weeks - 1));
     const bind = { ...scopeParams(scope), code, first, last };
-    const lifecycle = await warehouse.query<Record<string, number | string | null>>(
-      `SELECT toString(week_start) AS week_day, province_code, received, resolved, resolved_on_time, on_time_rate,
-              open_end, overdue_open
-       FROM commune_weekly
-       WHERE commune_code = {code:String} AND ${IN_SCOPE} AND week_start BETWEEN {first:Date} AND {last:Date}`,
+    // One query: the lifecycle weeks beside the indicator weeks, either side possibly missing.
+    const rows = await warehouse.query<Record<string, number | string | null>>(
+      `SELECT toString(if(l.week_start = toDate(0), p.period_start, l.week_start)) AS week_day,
+              if(l.province_code = '', p.province_code, l.province_code) AS province_code,
+              l.received AS received, l.resolved AS resolved, l.resolved_on_time AS resolved_on_time,
+              l.on_time_rate AS on_time_rate, l.open_end AS open_end, l.overdue_open AS overdue_open,
+              p.pressure_index AS pressure_index, p.level AS level, p.required_fte AS required_fte,
+              p.actual_fte AS actual_fte, p.backlog_weeks AS backlog_weeks, l.week_start != toDate(0) AS has_lifecycle,
+              p.period_start != toDate(0) AS has_indicator
+       FROM (SELECT week_start, province_code, received, resolved, resolved_on_time, on_time_rate, open_end, overdue_open
+             FROM commune_weekly
+             WHERE commune_code = {code:String} AND ${IN_SCOPE} AND week_start BETWEEN {first:Date} AND {last:Date}) AS l
+       FULL OUTER JOIN
+            (SELECT period_start, province_code, pressure_index, level, required_fte, actual_fte, backlog_weeks
+             FROM pressure_indicators
+             WHERE period_kind = 'week' AND commune_code = {code:String} AND ${IN_SCOPE}
+               AND period_start BETWEEN {first:Date} AND {last:Date}) AS p
+       ON l.week_start = p.period_start`,
       bind,
     );
-    const indicators = await warehouse.query<Record<string, number | string | null>>(
-      `SELECT toString(period_start) AS week_day, province_code, pressure_index, level, required_fte, actual_fte,
-              backlog_weeks
-       FROM pressure_indicators
-       WHERE period_kind = 'week' AND commune_code = {code:String} AND ${IN_SCOPE}
-         AND period_start BETWEEN {first:Date} AND {last:Date}`,
-      bind,
-    );
-    if (lifecycle.length === 0 && indicators.length === 0) {
-      throw notFound(`no weeks of commune ${code} in your provinces from ${first} to ${last}`);
-    }
-    const byWeek = (rows: typeof lifecycle) => new Map(rows.map((row) => [String(row.week_day), row]));
-    const lifecycleByWeek = byWeek(lifecycle);
-    const indicatorsByWeek = byWeek(indicators);
+    if (rows.length === 0) throw notFound(`no weeks of commune ${code} in your provinces from ${first} to ${last}`);
+    const byWeek = new Map(rows.map((row) => [String(row.week_day), row]));
     const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
     const weeks = Array.from({ length: q.weeks }, (_, i) => formatDay(parseDay(first) + 7 * i)).map((weekStart) => {
-      const l = lifecycleByWeek.get(weekStart);
-      const p = indicatorsByWeek.get(weekStart);
+      const row = byWeek.get(weekStart);
+      const l = row?.has_lifecycle ? row : undefined;
+      const p = row?.has_indicator ? row : undefined;
       return {
         week: isoWeekLabel(weekStart),
         week_start: weekStart,
@@ -427,7 +438,7 @@ const history: Endpoint = {
         backlog_weeks: num(p?.backlog_weeks),
       };
     });
-    const provinceCodeOfRows = String((lifecycle[0] ?? indicators[0])?.province_code);
+    const provinceCodeOfRows = String(rows[0]?.province_code);
     return {
       commune_code: code,
       commune_name: communeByCode(code)?.name ?? code,
