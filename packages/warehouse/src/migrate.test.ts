@@ -121,11 +121,16 @@ describe('the server-only access section (users, roles, row policies)', () => {
            AND table NOT IN ('api_tokens', 'api_access_log', 'reports')`,
       );
       expect(tables.length).toBeGreaterThan(5);
+      for (const { table } of tables) {
+        expect(text).toContain(
+          `CREATE ROW POLICY IF NOT EXISTS cp_all_rows ON ${table} AS PERMISSIVE FOR SELECT USING 1 TO ALL`,
+        );
+      }
       for (const province of provinces()) {
         expect(text).toContain(`GRANT cp_data_team TO cp_province_${province.code}`);
         for (const { table } of tables) {
           expect(text).toContain(
-            `CREATE ROW POLICY IF NOT EXISTS cp_province_${province.code} ON ${table} FOR SELECT USING province_code = '${province.code}' TO cp_province_${province.code}`,
+            `CREATE ROW POLICY IF NOT EXISTS cp_province_${province.code} ON ${table} AS RESTRICTIVE FOR SELECT USING province_code = '${province.code}' TO cp_province_${province.code}`,
           );
         }
       }

@@ -54,7 +54,15 @@ export interface CheckedStatement {
 /** Tables whose contents are secrets of the access layer: nobody reads them through SQL from outside. */
 export const ACCESS_TABLES: ReadonlySet<string> = new Set(['api_tokens', 'api_access_log']);
 
-const SCHEMA_SYSTEM_TABLES = new Set(['one', 'numbers', 'tables', 'columns', 'functions', 'data_type_families']);
+const SCHEMA_SYSTEM_TABLES = new Set([
+  'one',
+  'numbers',
+  'tables',
+  'columns',
+  'functions',
+  'table_functions',
+  'data_type_families',
+]);
 
 /** The data team (and the API's SQL endpoint): SELECT, WITH … SELECT and DESCRIBE of tables and views. */
 export const READ_POLICY: SqlPolicy = {
@@ -99,13 +107,16 @@ export function overHttp(policy: SqlPolicy): SqlPolicy {
   return { ...policy, formatClause: true };
 }
 
-/** Reads, and inserts into the named tables only (the API records its access log). */
+/**
+ * The API's own queries (its role on the warehouse gateway): reads, the access tables included (it checks tokens),
+ * and inserts into the named tables only (its access log).
+ */
 export function readAndInsertPolicy(who: string, tables: readonly string[]): SqlPolicy {
   return {
     who,
     statements: new Set([...READ_POLICY.statements, 'InsertQuery']),
     insertTables: new Set(tables),
-    hiddenTables: new Set([...ACCESS_TABLES].filter((table) => !tables.includes(table))),
+    hiddenTables: new Set(),
     systemTables: SCHEMA_SYSTEM_TABLES,
     settingsClauses: false,
     formatClause: true,
@@ -227,7 +238,10 @@ function describeTable(name: string): string {
 /** The violations of a statement's tree against a policy; empty when it may run. */
 export function astViolations(root: AstNode, policy: SqlPolicy, catalog: FunctionCatalog): string[] {
   const problems: string[] = [];
-  if (!policy.statements.has(root.kind)) {
+  // EXPLAIN AST only parses (the guard itself sends it, also through the gateway); what it explains is still
+  // checked below like any statement, for what it names.
+  const parseOnly = root.kind === 'Explain' && root.detail === 'EXPLAIN AST';
+  if (!parseOnly && !policy.statements.has(root.kind)) {
     const allowed = policy === READ_POLICY ? 'only SELECT, WITH … SELECT and DESCRIBE run here' : 'not allowed here';
     problems.push(`${statementName(root)} is not allowed for ${policy.who}: ${allowed}`);
     return problems;

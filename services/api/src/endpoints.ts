@@ -594,6 +594,8 @@ interface StoredReport {
   csv_sha256: string[];
 }
 
+const REPORT_COLUMNS = `report_id, week, scope, province_code, lang, toString(generated_at) AS generated_at, html_path,
+  html_sha256, pdf_path, pdf_sha256, csv_paths, csv_sha256`;
 const REPORT_SCOPE = `(${IN_SCOPE} OR (province_code = '' AND {national:Bool}))`;
 const reportScope = (scope: Scope) => ({ ...scopeParams(scope), national: scope.provinceCode === undefined });
 
@@ -624,9 +626,7 @@ const reports: Endpoint = {
   async handler({ warehouse, scope, query }) {
     const week = (query as { week?: string }).week;
     const rows = await warehouse.query<StoredReport>(
-      `SELECT report_id, week, scope, province_code, lang, toString(generated_at) AS generated_at, html_path,
-              html_sha256, pdf_path, pdf_sha256, csv_paths, csv_sha256
-       FROM reports WHERE ${REPORT_SCOPE} ${week === undefined ? '' : 'AND week = {week:String}'}
+      `SELECT ${REPORT_COLUMNS} FROM reports WHERE ${REPORT_SCOPE} ${week === undefined ? '' : 'AND week = {week:String}'}
        ORDER BY week_start DESC, generated_at DESC`,
       { ...reportScope(scope), week },
     );
@@ -664,9 +664,7 @@ const reportFile: Endpoint = {
   async handler({ warehouse, scope, params, reportsDir }): Promise<FileAnswer> {
     const p = params as { report_id: string; name: string };
     const [row] = await warehouse.query<StoredReport>(
-      `SELECT report_id, week, scope, province_code, lang, toString(generated_at) AS generated_at, html_path,
-              html_sha256, pdf_path, pdf_sha256, csv_paths, csv_sha256
-       FROM reports WHERE report_id = {id:String} AND ${REPORT_SCOPE}
+      `SELECT ${REPORT_COLUMNS} FROM reports WHERE report_id = {id:String} AND ${REPORT_SCOPE}
        ORDER BY generated_at DESC LIMIT 1`,
       { ...reportScope(scope), id: p.report_id },
     );

@@ -566,3 +566,31 @@ describe('warehouse gateway access', () => {
     ).rejects.toThrow(/format_template_resultset reads files/);
   });
 });
+
+describe('the SQL guard of pnpm cli query and the API, over the gateway as the data team', () => {
+  it('refuses the escapes and runs reads, parsing through the gateway', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-gateway-reader-'));
+    const gateway = await startWarehouseGateway({ dataDir: dir, port: 0, users: USERS, queryLimits: LIMITS });
+    const { createWarehouse, migrate, openGuardedReader } = await import('@commune-pulse/warehouse');
+    const host = gateway.url.slice('http://'.length);
+    const admin = createWarehouse({ clickhouseUrl: `http://admin:${tokenOf('admin')}@${host}`, dataDir: dir });
+    const dataTeam = createWarehouse({
+      clickhouseUrl: `http://data_team:${tokenOf('data_team')}@${host}`,
+      dataDir: dir,
+    });
+    const reader = openGuardedReader(dataTeam, LIMITS);
+    try {
+      await migrate(admin);
+      for (const attempt of SQL_ESCAPES) await expect(reader.query(attempt.sql, 'JSONEachRow')).rejects.toThrow();
+      const { text } = await reader.query('SELECT count() AS n FROM dossier_events', 'JSONEachRow');
+      expect(JSON.parse(text)).toEqual({ n: 0 });
+      await expect(reader.query('SELECT count() FROM numbers(1e12)', 'JSONEachRow')).rejects.toThrow(/limit of 2 s/);
+    } finally {
+      await reader.close();
+      await dataTeam.close();
+      await admin.close();
+      await gateway.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
