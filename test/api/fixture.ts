@@ -218,8 +218,7 @@ export async function startApiFixture(root: string): Promise<ApiFixture> {
   const reportsDir = join(root, 'reports');
   const warehouse = await openWarehouse({ dataDir: join(root, 'warehouse') });
   await fillFixture(warehouse, reportsDir);
-  const make = async (name: string, role: Parameters<typeof createToken>[2]) =>
-    createToken(warehouse, name, role).then((created) => created);
+  const make = (name: string, role: Parameters<typeof createToken>[2]) => createToken(warehouse, name, role);
   const ministry = await make('Bộ Nội vụ', 'ministry');
   const analyst = await make('Nhóm phân tích', 'analyst');
   const hanoi = await make('Sở Nội vụ Hà Nội', 'province:01');

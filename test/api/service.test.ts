@@ -55,7 +55,8 @@ describe('pnpm cli tokens and the API service process', () => {
     expect(revoked.code).toBe(0);
     const after = await runCli(['tokens', 'list', '--json'], env);
     expect(after.output).toMatch(/"revokedAt":"\d{4}-/);
-  });
+    // six processes one after another, each loading the engine: slow on a busy machine
+  }, 600_000);
 
   it('refuses to listen beyond loopback unless told the host names', async () => {
     const api = startService(join(REPO_ROOT, 'services', 'api', 'src', 'main.ts'), { ...env, API_HOST: '0.0.0.0' });
