@@ -2,7 +2,8 @@
  * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
  * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
  *
- *   pnpm bench [--only file,kafka,estimate,queries] [--communes all|N] [--days 7] [--seed 3]
+ *   pnpm bench [--only file,kafka,estimate,queries,reads] [--communes all|N] [--days 7] [--seed 3]
+ *              [--read-rows 30000000]
  *
  * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
  */
@@ -18,6 +19,7 @@ import { createLogger } from '@commune-pulse/runtime';
 import { simulateEvents } from '@commune-pulse/simulator';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import kafkajs from 'kafkajs';
+import { benchReads } from './reads.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const WORK = join(ROOT, '.cache', 'bench');
@@ -31,9 +33,10 @@ const { values } = parseArgs({
     communes: { type: 'string', default: 'all' },
     days: { type: 'string', default: '7' },
     seed: { type: 'string', default: '3' },
+    'read-rows': { type: 'string', default: '30000000' },
   },
 });
-const only = new Set((values.only ?? 'file,kafka,estimate,queries,api').split(','));
+const only = new Set((values.only ?? 'file,kafka,estimate,queries,reads,api').split(','));
 const needsEvents = ['file', 'kafka', 'estimate'].some((name) => only.has(name));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
@@ -535,4 +538,27 @@ if (only.has('api')) {
   save('api', { rows_per_table: codes.length * 52, calls: rows, first_render: renderRows, load_average: loadavg() });
 }
 
+if (only.has('reads')) {
+  const rows = Number(values['read-rows']);
+  section(`reads over a synthetic national year: ${rows.toLocaleString('en')} dossier events, filled in SQL`);
+  const result = await benchReads({ dir: join(WORK, 'read-year'), rows, log: (line) => console.log(line) });
+  console.log(`dossier_events_store: ${result.parts} active parts`);
+  console.log(`EXPLAIN indexes = 1 of the month's count:\n${result.explain.map((line) => `  ${line}`).join('\n')}`);
+  const targets: Record<string, number> = {
+    'a month of dossier_events by event type': 500,
+    'data_quality for a week': 1000,
+  };
+  table(
+    result.results.map((row) => ({
+      query: row.query,
+      design: row.design,
+      'p50 ms': row.p50.toFixed(1),
+      'p95 ms': row.p95.toFixed(1),
+      target: row.design.startsWith('ledger')
+        ? `< ${targets[row.query]} ms: ${verdict(row.p95 < (targets[row.query] ?? 0))}`
+        : 'baseline',
+    })),
+  );
+  save('reads', result);
+}
 console.log(`\nmachine: ${machine}`);

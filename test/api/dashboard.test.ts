@@ -60,7 +60,6 @@ const field = (page: Page, name: string) => page.locator(`.card [data-field="${n
 const viNumber = (value: number, digits: number) =>
   new Intl.NumberFormat('vi-VN', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 
-
 describe('the dashboard in headless Chromium', () => {
   it('national → province → commune, with the API numbers, in Vietnamese, nothing from outside', async () => {
     const { page, errors, outside, close } = await openDashboard(fixture.tokens.ministry);

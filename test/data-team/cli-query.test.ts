@@ -13,13 +13,8 @@ describe('pnpm cli query', () => {
     root = mkdtempSync(join(tmpdir(), 'cp-cli-query-'));
     env = { COMMUNE_PULSE_DATA_DIR: join(root, 'warehouse'), SQL_MAX_EXECUTION_SECONDS: '2' };
     const warehouse = await openWarehouse({ dataDir: env.COMMUNE_PULSE_DATA_DIR as string });
-    await warehouse.insert('dossier_events_rows', [
-      {
-        event_id: 'e1',
-        event_type: 'received',
-        occurred_at: '2026-11-16 01:00:00',
-        ingested_at: '2026-11-16 01:00:00',
-      },
+    await warehouse.insert('commune_weekly_rows', [
+      { week_start: '2026-11-16', commune_code: '00004', province_code: '01', received: 1, derived_version: 1 },
     ]);
     await warehouse.close();
   });
@@ -56,7 +51,7 @@ describe('pnpm cli query', () => {
   it('wrote no file and changed no table while refusing', async () => {
     expect(existsSync('/tmp/cp-attempt-outfile.csv')).toBe(false);
     const { code, output } = await runCli(
-      ['query', 'SELECT count() AS n FROM dossier_events', '--format', 'json'],
+      ['query', 'SELECT count() AS n FROM commune_weekly', '--format', 'json'],
       env,
     );
     expect(code).toBe(0);

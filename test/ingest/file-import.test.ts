@@ -5,7 +5,7 @@ import { type IngestContext, importNdjsonFile, openIngestContext } from '@commun
 import { createLogger, loadConfig } from '@commune-pulse/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_EVENTS, smallLines, smallTruth } from '../support/example.ts';
-import { derivedTables, dumpAllTables, expectTruthReproduced } from '../support/warehouse-checks.ts';
+import { derivedTables, dumpAllTables, expectTruthReproduced, rawCounts } from '../support/warehouse-checks.ts';
 
 const logger = createLogger('test', 'silent');
 const truth = smallTruth();
@@ -20,9 +20,13 @@ async function withContext<T>(dataDir: string, run: (context: IngestContext) => 
 }
 
 async function importFile(context: IngestContext, path: string) {
-  const result = await importNdjsonFile(path, { pipeline: context.createPipeline(context.localDeadLetters(path)) });
+  const result = await importNdjsonFile(path, { pipeline: context.createPipeline(context.localDeadLetters()) });
   await context.derive();
   return result;
+}
+
+function deadLetterLines(context: IngestContext): string[] {
+  return readFileSync(context.localDeadLetters().path, 'utf8').trim().split('\n');
 }
 
 describe('file import into the embedded warehouse', () => {
@@ -45,17 +49,23 @@ describe('file import into the embedded warehouse', () => {
 
       const before = await dumpAllTables(context.warehouse);
       const second = await importFile(context, SMALL_EVENTS);
+      // The same bytes again: every line is found in the ledger and nothing is done.
       expect(second).toMatchObject({
         lines: truth.lines,
         accepted: 0,
-        duplicates: truth.accepted_events + truth.duplicate_lines,
+        duplicates: 0,
+        rejected: 0,
+        redelivered: truth.lines,
       });
       await expectTruthReproduced(context.warehouse, truth);
       const after = await derivedTables(context.warehouse);
-      const [deliveries] = await context.warehouse.query<{ n: number }>(
-        'SELECT count() AS n FROM ingest_deliveries FINAL',
-      );
-      expect(deliveries?.n).toBe(truth.lines);
+      expect(await rawCounts(context.warehouse)).toEqual({
+        events: truth.accepted_events,
+        claims: truth.accepted_events,
+        rejects: truth.invalid_lines,
+        ledger_deliveries: truth.lines,
+      });
+      expect(deadLetterLines(context)).toHaveLength(truth.invalid_lines);
       expect(after.dossier_events).toHaveLength(truth.accepted_events);
       expect(before.size).toBeGreaterThan(0);
     });
@@ -65,7 +75,7 @@ describe('file import into the embedded warehouse', () => {
     await withContext(join(root, 'small'), async (context) => {
       const tables = await dumpAllTables(context.warehouse);
       expect([...tables.keys()]).toEqual(
-        expect.arrayContaining(['dossier_events', 'ingest_deliveries', 'dossiers_rows']),
+        expect.arrayContaining(['dossier_events_store', 'ingest_ledger', 'ingest_rejects', 'dossiers_rows']),
       );
       for (const [table, text] of tables) {
         for (const pii of truth.pii_strings) expect(text.includes(pii), `${pii} in ${table}`).toBe(false);

@@ -37,8 +37,8 @@ function lastJson(output: string): { messages: number; accepted: number; duplica
 async function storedPositions(dataDir: string): Promise<number> {
   const warehouse = await openWarehouse({ dataDir });
   try {
-    const [row] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM ingest_deliveries FINAL');
-    return row?.n ?? 0;
+    const [row] = await warehouse.query<{ n: number }>('SELECT sum(deliveries) AS n FROM ingest_ledger');
+    return Number(row?.n ?? 0);
   } finally {
     await warehouse.close();
   }

@@ -60,6 +60,25 @@ export async function expectTruthReproduced(warehouse: Warehouse, truth: Truth):
   }
 }
 
+/**
+ * Raw row counts of the base tables (no view, no FINAL): what exactly once promises is one row per event and
+ * per rejected position, and every delivery counted once in the ledger.
+ */
+export async function rawCounts(warehouse: Warehouse) {
+  const [row] = await warehouse.query<{ events: number; claims: number; rejects: number; ledger_deliveries: number }>(
+    `SELECT (SELECT count() FROM dossier_events_store) AS events,
+            (SELECT count() FROM event_id_claims) AS claims,
+            (SELECT count() FROM ingest_rejects) AS rejects,
+            (SELECT sum(deliveries) FROM ingest_ledger) AS ledger_deliveries`,
+  );
+  return {
+    events: Number(row?.events),
+    claims: Number(row?.claims),
+    rejects: Number(row?.rejects),
+    ledger_deliveries: Number(row?.ledger_deliveries),
+  };
+}
+
 /** Every table of the warehouse, as text: where personal data must never appear. */
 export async function dumpAllTables(warehouse: Warehouse): Promise<Map<string, string>> {
   // Materialized views keep nothing of their own: their rows are in their target tables, read here too.

@@ -1,10 +1,19 @@
 import type { Logger } from '@commune-pulse/runtime';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
+/** A message as the project sees it: kafkajs' own type stays inside this package. */
+export interface ConsumedMessage {
+  offset: string;
+  /** the producer's (or broker's) timestamp, milliseconds as a string; -1 for message format v0 */
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
 export interface PartitionChunk {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  messages: ConsumedMessage[];
   firstOffset: string;
   lastOffset: string;
   /** messages still behind this chunk's end on the partition */
@@ -22,7 +31,7 @@ export interface BatchConsumerOptions {
    * does not move on, and nothing more is fetched meanwhile (the bound on memory when the warehouse is down).
    */
   handleChunk: (chunk: PartitionChunk) => Promise<void>;
-  /** messages per chunk; chunks start at offsets that are multiples of it, so a retry rebuilds the same chunk */
+  /** messages per chunk at most; a chunk also ends where a fetch ends (the ledger makes any cut safe) */
   chunkSize?: number | undefined;
   /** how long the group waits for a member that vanished (SIGKILL) before giving its partitions away */
   sessionTimeoutMs?: number | undefined;
@@ -46,22 +55,19 @@ export interface BatchConsumer {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Splits messages at offsets that are multiples of chunkSize (and at most chunkSize long). */
-export function chunkByOffset(messages: readonly KafkaMessage[], chunkSize: number): KafkaMessage[][] {
-  const chunks: KafkaMessage[][] = [];
-  let current: KafkaMessage[] = [];
-  let currentBlock: bigint | null = null;
-  const size = BigInt(chunkSize);
-  for (const message of messages) {
-    const block = BigInt(message.offset) / size;
-    if (currentBlock !== null && block !== currentBlock) {
-      chunks.push(current);
-      current = [];
-    }
-    currentBlock = block;
-    current.push(message);
+/** Splits a fetched batch into chunks of at most chunkSize messages. */
+export function splitIntoChunks(messages: readonly KafkaMessage[], chunkSize: number): ConsumedMessage[][] {
+  const chunks: ConsumedMessage[][] = [];
+  for (let start = 0; start < messages.length; start += chunkSize) {
+    chunks.push(
+      messages.slice(start, start + chunkSize).map((message) => ({
+        offset: message.offset,
+        timestamp: message.timestamp,
+        key: message.key ?? null,
+        value: message.value ?? null,
+      })),
+    );
   }
-  if (current.length > 0) chunks.push(current);
   return chunks;
 }
 
@@ -155,10 +161,10 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
           const work = (async () => {
             if (batch.messages.length > 0) lastMessageAt = Date.now();
             const isActive = () => isRunning() && !isStale() && !stopping;
-            for (const messages of chunkByOffset(batch.messages, chunkSize)) {
+            for (const messages of splitIntoChunks(batch.messages, chunkSize)) {
               if (!isActive()) return;
-              const first = messages[0] as KafkaMessage;
-              const last = messages[messages.length - 1] as KafkaMessage;
+              const first = messages[0] as ConsumedMessage;
+              const last = messages[messages.length - 1] as ConsumedMessage;
               const chunk: PartitionChunk = {
                 topic: batch.topic,
                 partition: batch.partition,

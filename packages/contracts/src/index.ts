@@ -3,6 +3,7 @@ export * from './dossier-event.ts';
 export * from './json-schemas.ts';
 export * from './pressure.ts';
 export * from './reject.ts';
+export * from './source.ts';
 export * from './staffing.ts';
 export * from './topics.ts';
 export * from './validate.ts';

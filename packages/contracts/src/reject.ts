@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 export const REJECT_REASONS = [
   'too_large',
+  'not_utf8',
   'not_json',
   'not_object',
   'missing_field',
@@ -22,18 +23,23 @@ export const REJECT_REASONS = [
   'missing_due_at',
   'due_before_occurred',
   'invalid_optional_field',
+  'conflicting_duplicate',
+  'unprocessable',
+  'store_refused',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
-  too_large: 'the message body is larger than the limit',
-  not_json: 'the body is not valid UTF-8 JSON',
+  too_large: 'the message body (or file line) is larger than the limit',
+  not_utf8: 'the body is not valid UTF-8',
+  not_json: 'the body is not valid JSON',
   not_object: 'the body is JSON but not an object',
   missing_field: 'a required field is absent',
   unsupported_schema: 'the schema field is not "dossier-event/1"',
   invalid_event_id: 'event_id is not 8–64 characters of [A-Za-z0-9._:-]',
   unknown_event_type: 'event_type is not one of the lifecycle types',
-  invalid_timestamp: 'occurred_at or due_at is not an RFC 3339 time with an offset',
+  invalid_timestamp:
+    'occurred_at or due_at is not an RFC 3339 time with an offset, or is before 2000-01-01 or after 2299',
   future_timestamp: 'occurred_at is more than 5 minutes ahead of the ingest clock',
   invalid_dossier_id: 'dossier_id is not 1–64 printable characters',
   invalid_commune_code: 'commune_code is not a 5-digit string',
@@ -43,21 +49,20 @@ export const REJECT_REASON_DESCRIPTIONS: Record<RejectReason, string> = {
   missing_due_at: 'due_at is required on received and deadline_extended events',
   due_before_occurred: 'due_at is before occurred_at of the received event',
   invalid_optional_field: 'officer_ref, source_system or status_code is malformed',
+  conflicting_duplicate: 'the event_id is already stored with different content',
+  unprocessable: 'validating the message failed unexpectedly; it is kept in the DLQ for inspection',
+  store_refused: 'the warehouse refused to store the event (a data error isolated from its chunk)',
 };
 
 export const rejectReason = z.enum(REJECT_REASONS);
 
+/**
+ * The detail names a field, its JSON type and length and the rule it breaks: never a value, which could be
+ * personal (the DLQ keeps the original bytes for whoever may read them).
+ */
 export interface Reject {
   reason: RejectReason;
   detail: string;
-}
-
-/** Where a rejected or accepted message came from: a Kafka position or a file line. */
-export interface SourcePosition {
-  /** `kafka:<topic>:<partition>` or `file:<path>` */
-  source: string;
-  /** Kafka offset or 1-based line number */
-  position: number;
 }
 
 /** Row of `rejected_events`: never the payload, only a hash of it. */

@@ -46,6 +46,8 @@ export const environmentSchema = z.object({
     .max(64 * 1024 ** 3)
     .default(2 * 1024 ** 3),
   SQL_MAX_RESULT_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
+  // how long the ingest ledger keeps a processed range (the exactly-once window by position)
+  INGEST_LEDGER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 export interface RuntimeConfig {
@@ -58,6 +60,7 @@ export interface RuntimeConfig {
   kafkaSessionTimeoutMs: number | undefined;
   /** Limits of one query of SQL from people. */
   queryLimits: { maxExecutionSeconds: number; maxMemoryBytes: number; maxResultRows: number };
+  ledgerRetentionDays: number;
 }
 
 export function formatIssues(error: z.ZodError, prefix = ''): string {
@@ -85,5 +88,6 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       maxMemoryBytes: value.SQL_MAX_MEMORY_BYTES,
       maxResultRows: value.SQL_MAX_RESULT_ROWS,
     },
+    ledgerRetentionDays: value.INGEST_LEDGER_RETENTION_DAYS,
   };
 }

@@ -2,5 +2,6 @@ export * from './config.ts';
 export * from './logger.ts';
 export * from './memory.ts';
 export * from './metrics.ts';
+export * from './serial.ts';
 export * from './service-process.ts';
 export * from './shutdown.ts';

@@ -32,6 +32,16 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Deliveries of events already stored',
       registers: [registry],
     }),
+    redelivered: new Counter({
+      name: 'commune_pulse_ingest_redelivered_total',
+      help: 'Positions read again that the ledger had processed before (nothing done)',
+      registers: [registry],
+    }),
+    sourceChanges: new Counter({
+      name: 'commune_pulse_ingest_source_changes_total',
+      help: 'Topics found re-created (another topic id under the same name): their events are a new source',
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: 'commune_pulse_ingest_rejected_total',
       help: 'Rejected deliveries by reason',

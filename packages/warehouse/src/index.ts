@@ -1,3 +1,4 @@
+export * from './errors.ts';
 export * from './guarded-query.ts';
 export * from './migrate.ts';
 export * from './open.ts';

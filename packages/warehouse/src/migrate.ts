@@ -5,27 +5,62 @@ import type { Warehouse } from './warehouse.ts';
 
 export const MIGRATIONS_DIR = join(import.meta.dirname, '..', 'migrations');
 
+export interface MigrationStatement {
+  sql: string;
+  /**
+   * From a `-- when table exists: <name>` line inside the statement's comments: the statement runs only when
+   * that table exists. It lets a migration carry data out of a table that an earlier run of the same migration
+   * may already have dropped, so that an interrupted migration can be repeated.
+   */
+  whenTableExists?: string;
+  /**
+   * After a `-- @server-only` line, every statement of the file: users, roles, grants, row policies, which only a
+   * ClickHouse server has (the embedded engine, in process or behind the gateway, has no access management).
+   */
+  serverOnly?: boolean;
+}
+
 export interface Migration {
   version: number;
   name: string;
-  statements: string[];
-  /** Statements after a `-- @server-only` line: users, roles, grants, row policies, which only a server has. */
-  serverOnlyStatements: string[];
+  statements: MigrationStatement[];
   checksum: string;
 }
 
-const SERVER_ONLY_MARKER = /^-- @server-only\s*$/m;
+const WHEN_TABLE_EXISTS = /^--\s*when table exists:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+const SERVER_ONLY = /^--\s*@server-only\s*$/;
 
 /** Splits a migration file into statements: a statement ends with `;` at the end of a line. */
-export function splitStatements(sql: string): string[] {
-  const withoutComments = sql
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('--'))
-    .join('\n');
-  return withoutComments
-    .split(/;\s*$/m)
-    .map((statement) => statement.trim())
-    .filter((statement) => statement.length > 0);
+export function splitStatements(sql: string): MigrationStatement[] {
+  const statements: MigrationStatement[] = [];
+  let lines: string[] = [];
+  let whenTableExists: string | undefined;
+  let serverOnly = false;
+  const finish = () => {
+    const text = lines.join('\n').trim();
+    if (text.length > 0) {
+      statements.push({
+        sql: text,
+        ...(whenTableExists === undefined ? {} : { whenTableExists }),
+        ...(serverOnly ? { serverOnly } : {}),
+      });
+    }
+    lines = [];
+    whenTableExists = undefined;
+  };
+  for (const line of sql.split('\n')) {
+    const trimmed = line.trimStart();
+    if (trimmed.startsWith('--')) {
+      whenTableExists = WHEN_TABLE_EXISTS.exec(trimmed.trimEnd())?.[1] ?? whenTableExists;
+      if (SERVER_ONLY.test(trimmed.trimEnd())) serverOnly = true;
+      continue;
+    }
+    const end = /;\s*$/.exec(line);
+    lines.push(end ? line.slice(0, end.index) : line);
+    if (end) finish();
+  }
+  finish();
+  return statements;
 }
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
@@ -34,17 +69,21 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((file) => {
       const text = readFileSync(join(dir, file), 'utf8');
-      const marker = SERVER_ONLY_MARKER.exec(text);
-      const everywhere = marker === null ? text : text.slice(0, marker.index);
-      const serverOnly = marker === null ? '' : text.slice(marker.index + marker[0].length);
       return {
         version: Number(file.slice(0, 4)),
         name: file.replace(/\.sql$/, ''),
-        statements: splitStatements(everywhere),
-        serverOnlyStatements: splitStatements(serverOnly),
+        statements: splitStatements(text),
         checksum: createHash('sha256').update(text).digest('hex').slice(0, 16),
       };
     });
+}
+
+async function tableExists(warehouse: Warehouse, name: string): Promise<boolean> {
+  const [row] = await warehouse.query<{ n: number }>(
+    'SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {name:String}',
+    { name },
+  );
+  return Number(row?.n ?? 0) > 0;
 }
 
 /**
@@ -66,9 +105,12 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
       }
       continue;
     }
-    for (const statement of migration.statements) await warehouse.command(statement);
-    if (migration.serverOnlyStatements.length > 0 && (await hasAccessManagement(warehouse))) {
-      for (const statement of migration.serverOnlyStatements) await warehouse.command(statement);
+    let onServer: boolean | undefined;
+    for (const statement of migration.statements) {
+      if (statement.whenTableExists !== undefined && !(await tableExists(warehouse, statement.whenTableExists)))
+        continue;
+      if (statement.serverOnly && !(onServer ??= await hasAccessManagement(warehouse))) continue;
+      await warehouse.command(statement.sql);
     }
     await warehouse.insert('schema_migrations', [
       { version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: Date.now() },

@@ -44,13 +44,8 @@ describe('the SQL guard over the embedded engine', () => {
     dir = mkdtempSync(join(tmpdir(), 'cp-guard-'));
     warehouse = createWarehouse({ dataDir: dir });
     await migrate(warehouse);
-    await warehouse.insert('dossier_events_rows', [
-      {
-        event_id: 'e1',
-        event_type: 'received',
-        occurred_at: '2026-11-16 01:00:00',
-        ingested_at: '2026-11-16 01:00:00',
-      },
+    await warehouse.insert('commune_weekly_rows', [
+      { week_start: '2026-11-16', commune_code: '00004', province_code: '01', received: 1, derived_version: 1 },
     ]);
     reader = openGuardedReader(warehouse, LIMITS);
     guard = createSqlGuard(warehouseTextRunner(warehouse));
@@ -67,7 +62,7 @@ describe('the SQL guard over the embedded engine', () => {
 
   it('wrote nothing and dropped nothing while refusing', async () => {
     expect(existsSync('/tmp/cp-attempt-outfile.csv')).toBe(false);
-    const [row] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM dossier_events');
+    const [row] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM commune_weekly');
     expect(Number(row?.n)).toBe(1);
   });
 
@@ -78,11 +73,11 @@ describe('the SQL guard over the embedded engine', () => {
 
   it('runs the canonical statement it checked', async () => {
     const { checked, text } = await reader.query(
-      'select   count() AS n from dossier_events -- trailing',
+      'select   count() AS n from commune_weekly -- trailing',
       'JSONEachRow',
     );
-    expect(checked.sql).toBe('SELECT count() AS n\nFROM dossier_events');
-    expect(checked.tables).toEqual(['dossier_events']);
+    expect(checked.sql).toBe('SELECT count() AS n\nFROM commune_weekly');
+    expect(checked.tables).toEqual(['commune_weekly']);
     expect(JSON.parse(text)).toEqual({ n: 1 });
   });
 
@@ -160,7 +155,7 @@ describe('the SQL guard over the embedded engine', () => {
   it('lets the API insert into its access log only', async () => {
     const policy = readAndInsertPolicy('the API', ['api_access_log']);
     await expect(guard.check('INSERT INTO api_access_log FORMAT JSONEachRow', policy)).resolves.toBeDefined();
-    await expect(guard.check('INSERT INTO dossier_events_rows FORMAT JSONEachRow', policy)).rejects.toThrow(
+    await expect(guard.check('INSERT INTO commune_weekly_rows FORMAT JSONEachRow', policy)).rejects.toThrow(
       /may insert into api_access_log only/,
     );
     // It reads the token hashes (it checks tokens); the data team does not.

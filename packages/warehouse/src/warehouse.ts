@@ -12,6 +12,11 @@ export interface WarehouseOptions {
 
 export interface InsertOptions {
   /**
+   * Rows given as text already in JSONCompactEachRow (one JSON array per line, values in `columns` order): about
+   * half the engine's parsing work of JSONEachRow, for the write path's large inserts.
+   */
+  compactColumns?: readonly string[];
+  /**
    * Insert deduplication token: a retried insert with the same token is dropped by the engine, which is what
    * makes a Kafka batch retried after a crash land once.
    */
@@ -34,7 +39,8 @@ interface ChdbRawInsert {
   rawInsert(params: {
     table: string;
     values: Buffer | string;
-    format: 'JSONEachRow';
+    format: 'JSONEachRow' | 'JSONCompactEachRow';
+    columns?: string[];
     settings?: Record<string, string | number | boolean>;
   }): Promise<unknown>;
 }
@@ -49,9 +55,11 @@ function toNdjson(rows: readonly object[] | string): string {
 function insertSettings(options: InsertOptions | undefined): Record<string, string | number> {
   // Synchronous inserts: an insert is acknowledged only once it is in a part, which is the point at which a
   // Kafka offset may be committed. The embedded engine defaults to async_insert=1.
-  // Tokens reach the tables behind materialized views too, so a retried insert is dropped there as well.
+  // Deduplication is forced on (a server's profile could turn it off); tokens reach the tables behind
+  // materialized views too, so a retried insert is dropped there as well.
   const settings: Record<string, string | number> = {
     async_insert: 0,
+    insert_deduplicate: 1,
     deduplicate_blocks_in_dependent_materialized_views: 1,
   };
   if (options?.dedupToken !== undefined) settings.insert_deduplication_token = options.dedupToken;
@@ -79,8 +87,11 @@ export function createWarehouse(options: WarehouseOptions): Warehouse {
     });
     return makeWarehouse('server', redactUrl(options.clickhouseUrl), client, async (table, rows, insertOptions) => {
       // Rows travel inline after FORMAT, so NDJSON serialised once by the caller is sent as it is.
+      const target = insertOptions?.compactColumns
+        ? `${table} (${insertOptions.compactColumns.join(', ')}) FORMAT JSONCompactEachRow`
+        : `${table} FORMAT JSONEachRow`;
       await client.command({
-        query: `INSERT INTO ${table} FORMAT JSONEachRow\n${toNdjson(rows)}`,
+        query: `INSERT INTO ${target}\n${toNdjson(rows)}`,
         clickhouse_settings: insertSettings(insertOptions),
       });
     });
@@ -102,10 +113,11 @@ export function createWarehouse(options: WarehouseOptions): Warehouse {
   return makeWarehouse('embedded', dataDir, client, async (table, rows, insertOptions) => {
     // Settings go with this one insert: settings sent through the client would stay on the embedded
     // connection and silently drop later inserts that reuse the token.
+    const columns = insertOptions?.compactColumns;
     await raw.rawInsert({
       table,
       values: toNdjson(rows),
-      format: 'JSONEachRow',
+      ...(columns ? { format: 'JSONCompactEachRow', columns: [...columns] } : { format: 'JSONEachRow' }),
       settings: { ...insertSettings(insertOptions), date_time_input_format: 'best_effort' },
     });
   });

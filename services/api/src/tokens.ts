@@ -96,10 +96,7 @@ export async function listTokens(warehouse: Warehouse): Promise<TokenRecord[]> {
 
 /** Revokes a token by its id; false when there is no such token. Revoking twice keeps the first time. */
 export async function revokeToken(warehouse: Warehouse, tokenId: string, nowMs = Date.now()): Promise<boolean> {
-  const [row] = await warehouse.query<StoredToken>(
-    `${SELECT_TOKENS} WHERE token_id = {id:String}`,
-    { id: tokenId },
-  );
+  const [row] = await warehouse.query<StoredToken>(`${SELECT_TOKENS} WHERE token_id = {id:String}`, { id: tokenId });
   if (row === undefined) return false;
   if (row.revoked_at !== null) return true;
   const at = new Date(nowMs).toISOString();

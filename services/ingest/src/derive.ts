@@ -13,9 +13,11 @@ import {
 
 /**
  * Keeps the lifecycle tables (dossiers, commune_daily, commune_weekly, procedure_weekly) in step with the
- * events. Each run recomputes, from all their events, the dossiers and the commune-days that events ingested
- * since the previous run can change, and writes them with a higher version: recomputing instead of adding up
- * is what makes redeliveries, disorder and late events land on the same figures as a clean ordered stream.
+ * events. Each run takes the ledger ranges not yet derived (docs/design/exactly-once.md: it follows the ledger,
+ * not a clock), recomputes from all their events the dossiers those ranges stored events of and the commune-days
+ * they can change, writes them with a version from the warehouse's clock, and records the ranges as derived:
+ * recomputing instead of adding up is what makes redeliveries, disorder and late events land on the same
+ * figures as a clean ordered stream.
  */
 
 export interface DeriveOptions {
@@ -23,7 +25,6 @@ export interface DeriveOptions {
   /** communes loaded into memory at once */
   communesPerChunk?: number;
   onProgress?: (done: number, total: number) => void;
-  now?: () => number;
 }
 
 export interface DeriveResult {
@@ -33,37 +34,47 @@ export interface DeriveResult {
 }
 
 /**
- * Events become visible to a reader in insert order only roughly (two consumers, a retried insert): a run
- * re-reads this much before its watermark. Re-reading is harmless, missing an event is not.
+ * How far back a run recomputes a commune's days from the data horizon. An event older than that still corrects
+ * its dossier, and the days inside the span; the days before it keep their figures. It bounds a run however old
+ * an accepted event is.
  */
-const WATERMARK_OVERLAP_MS = 30_000;
+export const MAX_DERIVE_SPAN_DAYS = 732;
 const CLOSING_TYPES = ['intake_refused', 'withdrawn', 'suspended', 'resolved', 'returned'];
 
-interface DeriveState {
-  watermarkMs: number | null;
-  horizonDay: number | null;
+interface PendingRange {
+  source_key: number;
+  partition: number;
+  first_position: number;
+  last_position: number;
+  touched_communes: string[];
+  touched_from_ms: number[];
+  latest_occurred_ms: number;
 }
 
-async function readState(warehouse: Warehouse): Promise<DeriveState> {
-  const rows = await warehouse.query<{ key: string; value: string }>('SELECT key, value FROM derive_state FINAL');
-  const value = (key: string) => rows.find((row) => row.key === key)?.value;
-  const watermark = value('lifecycle_watermark_ms');
-  const horizon = value('lifecycle_horizon_day');
-  return {
-    watermarkMs: watermark === undefined ? null : Number(watermark),
-    horizonDay: horizon === undefined ? null : Number(horizon),
-  };
+async function readHorizon(warehouse: Warehouse): Promise<number | null> {
+  const [row] = await warehouse.query<{ value: string }>(
+    // The horizon only moves forward: the largest recorded, whatever the writers' clocks.
+    "SELECT max(toInt64OrZero(value)) AS value FROM derive_state WHERE key = 'lifecycle_horizon_day' HAVING count() > 0",
+  );
+  return row === undefined || Number(row.value) === 0 ? null : Number(row.value);
 }
 
-async function writeState(warehouse: Warehouse, state: DeriveState, nowMs: number): Promise<void> {
-  const updatedAt = new Date(nowMs).toISOString();
-  await warehouse.insert('derive_state', [
-    { key: 'lifecycle_watermark_ms', value: String(state.watermarkMs ?? 0), updated_at: updatedAt },
-    { key: 'lifecycle_horizon_day', value: String(state.horizonDay ?? 0), updated_at: updatedAt },
-  ]);
+/** Positions of the pending ranges, by source partition: which stored events are new to this run. */
+function pendingIndex(pending: readonly PendingRange[]) {
+  const bySourcePartition = new Map<string, { first: number; last: number }[]>();
+  for (const range of pending) {
+    const key = `${range.source_key}:${range.partition}`;
+    const list = bySourcePartition.get(key) ?? [];
+    list.push({ first: Number(range.first_position), last: Number(range.last_position) });
+    bySourcePartition.set(key, list);
+  }
+  return (sourceKey: number, partition: number, position: number) =>
+    (bySourcePartition.get(`${sourceKey}:${partition}`) ?? []).some(
+      (range) => range.first <= position && position <= range.last,
+    );
 }
 
-type EventRow = [string, string, string, string, number, string, string, string, number | null, number];
+type EventRow = [string, string, string, string, number, string, string, string, number | null, number, number, number];
 
 function toLifecycleEvent(row: EventRow): LifecycleEvent {
   const [communeCode, dossierId, eventId, eventType, occurredAtMs, provinceCode, procedureCode, channel, dueAtMs] = row;
@@ -109,43 +120,54 @@ function dossierRow(timeline: DossierTimeline, workingMillis: WorkingMillisBetwe
 }
 
 export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptions): Promise<DeriveResult> {
-  const now = options.now ?? Date.now;
-  const state = await readState(warehouse);
-  const [bounds] = await warehouse.query<{ ingested_ms: number | null; occurred_ms: number | null }>(
-    `SELECT toUnixTimestamp64Milli(max(ingested_at)) AS ingested_ms,
-            toUnixTimestamp64Milli(max(occurred_at)) AS occurred_ms
-     FROM dossier_events_rows`,
+  const pending = await warehouse.query<PendingRange>(
+    `SELECT source_key, partition, first_position, last_position, touched_communes, touched_from_ms, latest_occurred_ms
+     FROM ingest_ledger
+     WHERE (source_key, partition, first_position) NOT IN
+           (SELECT source_key, partition, first_position FROM derived_chunks)`,
   );
-  const upToMs = bounds?.ingested_ms === null || bounds?.ingested_ms === undefined ? null : Number(bounds.ingested_ms);
-  if (upToMs === null || bounds?.occurred_ms === null || bounds?.occurred_ms === undefined) {
+  const previousHorizon = await readHorizon(warehouse);
+  if (pending.length === 0) {
+    return { communes: 0, dossiers: 0, horizonDay: previousHorizon === null ? null : formatDay(previousHorizon) };
+  }
+  const latestMs = pending.reduce((latest, range) => Math.max(latest, Number(range.latest_occurred_ms)), 0);
+  const horizonDay = Math.max(
+    previousHorizon ?? Number.NEGATIVE_INFINITY,
+    latestMs > 0 ? vnDayNumber(latestMs) : Number.NEGATIVE_INFINITY,
+  );
+  if (!Number.isFinite(horizonDay)) {
+    await markDerived(warehouse, pending);
     return { communes: 0, dossiers: 0, horizonDay: null };
   }
-  const horizonDay = vnDayNumber(Number(bounds.occurred_ms));
-  const scanFromMs = state.watermarkMs === null ? 0 : state.watermarkMs - WATERMARK_OVERLAP_MS;
+  const isPending = pendingIndex(pending);
 
   // Per commune, the first day the new events can change: the earliest day among them.
   const fromDayByCommune = new Map<string, number>();
-  const touched = await warehouse.query<{ commune_code: string; from_ms: number }>(
-    `SELECT commune_code, toUnixTimestamp64Milli(min(occurred_at)) AS from_ms
-     FROM dossier_events_rows WHERE ingested_at >= fromUnixTimestamp64Milli({from:Int64})
-     GROUP BY commune_code`,
-    { from: scanFromMs },
-  );
-  for (const row of touched) fromDayByCommune.set(row.commune_code, vnDayNumber(Number(row.from_ms)));
-  if (state.horizonDay !== null && horizonDay > state.horizonDay) {
+  for (const range of pending) {
+    range.touched_communes.forEach((commune, index) => {
+      const day = vnDayNumber(Number(range.touched_from_ms[index]));
+      fromDayByCommune.set(commune, Math.min(fromDayByCommune.get(commune) ?? day, day));
+    });
+  }
+  if (previousHorizon !== null && horizonDay > previousHorizon) {
     // The data moved into new days: communes with open dossiers carry their backlog into those days.
     const withOpen = await warehouse.query<{ commune_code: string }>(
       'SELECT DISTINCT commune_code FROM dossiers_rows FINAL WHERE is_open = 1',
     );
     for (const { commune_code } of withOpen) {
-      const from = Math.min(fromDayByCommune.get(commune_code) ?? Number.POSITIVE_INFINITY, state.horizonDay + 1);
+      const from = Math.min(fromDayByCommune.get(commune_code) ?? Number.POSITIVE_INFINITY, previousHorizon + 1);
       fromDayByCommune.set(commune_code, from);
     }
+  }
+  for (const [commune, day] of fromDayByCommune) {
+    fromDayByCommune.set(commune, Math.max(day, horizonDay - MAX_DERIVE_SPAN_DAYS));
   }
 
   const communes = [...fromDayByCommune.keys()].sort();
   const chunkSize = options.communesPerChunk ?? 16;
-  const version = now() * 1000;
+  // Versions from the warehouse's clock: one clock however many writers derive.
+  const [clock] = await warehouse.query<{ version: number }>('SELECT toUnixTimestamp64Micro(now64(6)) AS version');
+  const version = Number(clock?.version);
   let dossierCount = 0;
   for (let start = 0; start < communes.length; start += chunkSize) {
     const chunk = communes.slice(start, start + chunkSize);
@@ -155,11 +177,11 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
       query: `
         SELECT commune_code, dossier_id, event_id, event_type, toUnixTimestamp64Milli(occurred_at),
                province_code, procedure_code, channel, toUnixTimestamp64Milli(due_at),
-               toUnixTimestamp64Milli(ingested_at)
-        FROM dossier_events_rows
+               source_key, partition, position
+        FROM dossier_events_store
         WHERE commune_code IN {communes:Array(String)}
           AND (commune_code, dossier_id) IN (
-            SELECT commune_code, dossier_id FROM dossier_events_rows
+            SELECT commune_code, dossier_id FROM dossier_events_store
             WHERE commune_code IN {communes:Array(String)}
             GROUP BY commune_code, dossier_id
             HAVING toUnixTimestamp64Milli(max(occurred_at)) >= transform(commune_code, {communes:Array(String)}, {from:Array(Int64)}, 0)
@@ -183,7 +205,7 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
       ) {
         const row = rows[index] as EventRow;
         events.push(toLifecycleEvent(row));
-        if (Number(row[9]) >= scanFromMs) touchedNow = true;
+        if (isPending(Number(row[9]), Number(row[10]), Number(row[11]))) touchedNow = true;
         index += 1;
       }
       const timeline = foldDossier(events);
@@ -215,6 +237,20 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
     dossierCount += dossierRows.length;
     options.onProgress?.(Math.min(start + chunkSize, communes.length), communes.length);
   }
-  await writeState(warehouse, { watermarkMs: upToMs, horizonDay }, now());
+  await warehouse.insert('derive_state', [
+    { key: 'lifecycle_horizon_day', value: String(horizonDay), updated_at: new Date().toISOString() },
+  ]);
+  await markDerived(warehouse, pending);
   return { communes: communes.length, dossiers: dossierCount, horizonDay: formatDay(horizonDay) };
+}
+
+async function markDerived(warehouse: Warehouse, pending: readonly PendingRange[]): Promise<void> {
+  await warehouse.insert(
+    'derived_chunks',
+    pending.map((range) => ({
+      source_key: range.source_key,
+      partition: range.partition,
+      first_position: range.first_position,
+    })),
+  );
 }

@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Warehouse } from '@commune-pulse/warehouse';
+import { type Source, sourceOf } from '@commune-pulse/contracts';
+import { DEFAULT_MAX_LINE_BYTES, readFileLines } from './file-lines.ts';
 import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline, type SourceMessage } from './pipeline.ts';
 
 export interface FileImportOptions {
   pipeline: IngestPipeline;
   batchLines?: number;
+  maxLineBytes?: number;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 export interface FileImportResult extends BatchOutcome {
   lines: number;
-  source: string;
+  source: Source;
 }
 
 async function sha256OfFile(path: string): Promise<string> {
@@ -22,93 +23,55 @@ async function sha256OfFile(path: string): Promise<string> {
 }
 
 /**
- * Imports an NDJSON file through the same validation and storage as the Kafka consumer. The source is named
- * by the file's content hash, so importing the same bytes again (under any name) is recognised position by
- * position and stores nothing new.
+ * Imports an NDJSON file through the same validation and storage as the Kafka consumer. The source is named by
+ * the file's content hash, so importing the same bytes again (under any name) finds every line in the ledger and
+ * stores nothing; an interrupted import resumes where its ledger ends, whatever the batch size.
  */
 export async function importNdjsonFile(path: string, options: FileImportOptions): Promise<FileImportResult> {
-  const startedAtMs = Date.now();
   const totalBytes = statSync(path).size;
-  const source = `file:${(await sha256OfFile(path)).slice(0, 32)}`;
-  // A file never imported before has no stored positions to look up batch by batch.
-  const [known] = await options.pipeline.warehouse.query<{ n: number }>(
-    'SELECT count() AS n FROM ingest_deliveries WHERE source = {source:String}',
-    { source },
-  );
-  const firstImport = Number(known?.n ?? 0) === 0;
+  const source = sourceOf({ kind: 'file', sha256: await sha256OfFile(path), label: path });
   const batchLines = options.batchLines ?? 25_000;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let total = emptyOutcome();
-  let bytesRead = 0;
-  let lineNumber = 0;
   let batch: SourceMessage[] = [];
-  // Two batches in flight: one is validated on this thread while the engine writes the other. A file has no
-  // offsets to commit in order: an interrupted import is resumed position by position.
+  let bytesRead = 0;
+  // Two batches in flight: one is validated on this thread while the engine writes the other.
   const inFlight: Promise<void>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const first = (batch[0] as SourceMessage).position;
-    const last = (batch[batch.length - 1] as SourceMessage).position;
     const readSoFar = bytesRead;
-    inFlight.push(
-      options.pipeline.storeBatch(batch, `${source}:${first}-${last}`, { newSource: firstImport }).then((outcome) => {
-        total = addOutcome(total, outcome);
-        options.onProgress?.(readSoFar, totalBytes);
-      }),
-    );
+    const stored = options.pipeline.storeChunk({ source, partition: 0, messages: batch }).then((outcome) => {
+      total = addOutcome(total, outcome);
+      options.onProgress?.(readSoFar, totalBytes);
+    });
+    // A batch that fails while the other is awaited is reported by that await, not as unhandled.
+    stored.catch(() => {});
+    inFlight.push(stored);
     batch = [];
     if (inFlight.length >= 2) await inFlight.shift();
   };
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    lineNumber += 1;
-    bytesRead += Buffer.byteLength(line) + 1;
-    if (line.trim() === '') continue;
-    batch.push({ source, position: lineNumber, value: line });
-    if (batch.length >= batchLines) await flush();
+  try {
+    for await (const line of readFileLines(path, { maxLineBytes, onBytes: (bytes) => (bytesRead = bytes) })) {
+      batch.push(
+        line.bytes === null
+          ? {
+              position: line.number,
+              value: null,
+              reject: {
+                reason: 'too_large',
+                detail: `the line has ${line.length} bytes; the limit is ${maxLineBytes}`,
+              },
+            }
+          : { position: line.number, value: line.bytes },
+      );
+      if (batch.length >= batchLines) await flush();
+    }
+    await flush();
+  } finally {
+    // Whatever happens, no batch is left running under a warehouse about to close.
+    await Promise.allSettled(inFlight);
   }
-  bytesRead = totalBytes;
-  await flush();
   await Promise.all(inFlight);
-  // A chunk only knows its own duplicates; an event repeated in another chunk of the file (or stored by an
-  // earlier source) is found by its earlier delivery in the ledger.
-  const ledger = await deliveriesSince(options.pipeline.warehouse, source, startedAtMs);
-  return {
-    ...total,
-    accepted: ledger.first,
-    duplicates: total.redelivered + ledger.repeated,
-    lines: total.deliveries,
-    source,
-  };
-}
-
-/**
- * This source's accepted deliveries since an instant: how many carried an event for the first time, and how
- * many repeated an event (delivered earlier in the run, or before it by any source).
- */
-async function deliveriesSince(warehouse: Warehouse, source: string, sinceMs: number) {
-  const params = { source, since: sinceMs };
-  const thisRun =
-    "source = {source:String} AND outcome = 'accepted' AND ingested_at >= fromUnixTimestamp64Milli({since:Int64})";
-  const [run] = await warehouse.query<{ deliveries: number; events: number }>(
-    `SELECT uniqExact(position) AS deliveries, uniqExact(event_id) AS events FROM ingest_deliveries WHERE ${thisRun}`,
-    params,
-  );
-  // Events delivered before the run (by any source) make its first deliveries repeats; on a warehouse that had
-  // nothing else, the costly comparison is skipped.
-  const [others] = await warehouse.query<{ n: number }>(
-    `SELECT count() AS n FROM ingest_deliveries WHERE outcome = 'accepted' AND NOT (${thisRun})`,
-    params,
-  );
-  let knownBefore = 0;
-  if (Number(others?.n ?? 0) > 0) {
-    const [row] = await warehouse.query<{ n: number }>(
-      `SELECT uniqExact(event_id) AS n FROM ingest_deliveries
-       WHERE outcome = 'accepted' AND NOT (${thisRun})
-         AND event_id IN (SELECT event_id FROM ingest_deliveries WHERE ${thisRun})`,
-      params,
-    );
-    knownBefore = Number(row?.n ?? 0);
-  }
-  const first = Number(run?.events ?? 0) - knownBefore;
-  return { first, repeated: Number(run?.deliveries ?? 0) - first };
+  options.onProgress?.(totalBytes, totalBytes);
+  return { ...total, lines: total.deliveries, source };
 }

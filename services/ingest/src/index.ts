@@ -1,3 +1,4 @@
+export * from './chunk-plan.ts';
 export * from './context.ts';
 export * from './dead-letters.ts';
 export * from './derive.ts';

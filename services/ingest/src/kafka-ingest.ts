@@ -1,5 +1,11 @@
-import { createBatchConsumer, createDeadLetterProducer, createKafka, ensureTopics } from '@commune-pulse/bus';
-import { TOPICS } from '@commune-pulse/contracts';
+import {
+  createBatchConsumer,
+  createDeadLetterPublisher,
+  createKafka,
+  ensureTopics,
+  fetchTopicIdentity,
+} from '@commune-pulse/bus';
+import { type Source, sourceOf, TOPICS } from '@commune-pulse/contracts';
 import {
   createIngestMetrics,
   createMetricsRegistry,
@@ -9,8 +15,8 @@ import {
   startMetricsServer,
 } from '@commune-pulse/runtime';
 import { openIngestContext } from './context.ts';
-import { deadLetterHeaders } from './dead-letters.ts';
-import { addOutcome, type BatchOutcome, type DeadLetterSink, emptyOutcome } from './pipeline.ts';
+import { topicDeadLetterSink } from './dead-letters.ts';
+import { addOutcome, type BatchOutcome, emptyOutcome } from './pipeline.ts';
 
 export interface KafkaIngestOptions {
   topic?: string | undefined;
@@ -21,6 +27,8 @@ export interface KafkaIngestOptions {
   deriveIntervalMs?: number;
   partitions?: number;
   chunkSize?: number | undefined;
+  /** bytes fetched per partition and request (smaller fetches cut chunks smaller) */
+  fetchBytes?: number | undefined;
   logger: Logger;
   /** after each stored chunk, with the time its processing began */
   onChunkStored?: (outcome: BatchOutcome, startedMs: number) => void;
@@ -40,57 +48,93 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     );
   }
   const topic = options.topic ?? TOPICS.dossierEvents;
+  const groupId = options.group ?? DEFAULT_INGEST_GROUP;
+  const brokers = config.kafkaBrokers;
   const context = await openIngestContext(config, logger);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'commune-pulse-ingest', logger });
+  const kafka = createKafka({ brokers, clientId: 'commune-pulse-ingest', logger });
   await ensureTopics(kafka, [
     { topic, numPartitions: options.partitions ?? 4 },
     { topic: TOPICS.dossierEventsDlq, numPartitions: 1 },
   ]);
-  const dlqProducer = await createDeadLetterProducer(kafka, TOPICS.dossierEventsDlq);
-  const deadLetters: DeadLetterSink = {
-    send: (rejected) =>
-      dlqProducer.send(
-        rejected.map((item) => ({
-          key: item.message.key ?? null,
-          value: item.message.value,
-          headers: deadLetterHeaders(item),
-        })),
-      ),
-  };
+  const deadLetters = topicDeadLetterSink(
+    createDeadLetterPublisher(kafka, TOPICS.dossierEventsDlq, logger),
+    `commune-pulse-ingest.${groupId}`,
+  );
   const pipeline = context.createPipeline(deadLetters);
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry);
   let total = emptyOutcome();
   let dirty = false;
 
-  // Per partition, the last offset this member stored since it was assigned the partition: a chunk that
-  // continues it cannot hold positions stored before, so the ledger lookup is skipped.
-  const storedUpTo = new Map<number, bigint>();
+  // The topic by its id, not its name: a topic deleted and created again is a new source (its offsets start
+  // again at 0), found at start and whenever a partition's offsets go backwards.
+  const resolveSource = async (previous: Source | null): Promise<Source> => {
+    const identity = await fetchTopicIdentity(brokers[0] as string, topic);
+    const found = sourceOf({ kind: 'kafka', topic, ...identity });
+    const earlier = await context.warehouse.query<{ topic_id: string }>(
+      `SELECT topic_id FROM ingest_sources FINAL
+       WHERE kind = 'kafka' AND label = {topic:String} AND cluster_id = {cluster:String} AND topic_id != {id:String}`,
+      { topic, cluster: identity.clusterId, id: identity.topicId },
+    );
+    if (earlier.length > 0 && previous?.key !== found.key) {
+      metrics.sourceChanges.inc();
+      logger.warn(
+        { topic, topicId: identity.topicId, earlierTopicIds: earlier.map((row) => row.topic_id) },
+        'the topic was re-created since events were last stored from it: its offsets start again, its events are a new source',
+      );
+    }
+    return found;
+  };
+  let source = await resolveSource(null);
+  const lastStoredOffset = new Map<number, bigint>();
+  const claimedPartitions = new Set<number>();
+
   let lastLag = 0;
   const consumer = createBatchConsumer({
     kafka,
     topic,
-    groupId: options.group ?? DEFAULT_INGEST_GROUP,
+    groupId,
     logger,
     chunkSize: options.chunkSize,
+    ...(options.fetchBytes === undefined ? {} : { maxBytesPerPartition: options.fetchBytes }),
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     onError: () => metrics.retries.inc(),
-    onGroupJoin: () => storedUpTo.clear(),
+    onGroupJoin: () => {
+      claimedPartitions.clear();
+      lastStoredOffset.clear();
+    },
     handleChunk: async (chunk) => {
       const startedMs = Date.now();
       const timer = metrics.batchSeconds.startTimer();
-      const source = `kafka:${chunk.topic}:${chunk.partition}`;
-      const outcome = await pipeline.storeBatch(
-        chunk.messages.map((message) => ({
-          source,
-          position: Number(message.offset),
-          value: message.value,
-          key: message.key,
-        })),
-        `${source}:${chunk.firstOffset}-${chunk.lastOffset}`,
-        { newSource: storedUpTo.get(chunk.partition) === BigInt(chunk.firstOffset) - 1n },
+      const firstOffset = BigInt(chunk.firstOffset);
+      const previous = lastStoredOffset.get(chunk.partition);
+      if (previous !== undefined && firstOffset <= previous) source = await resolveSource(source);
+      const current = source;
+      if (!claimedPartitions.has(chunk.partition)) {
+        // Fences a consumer that held this partition before: its dead-letter transactions can no longer commit.
+        await deadLetters.claim?.(current, chunk.partition);
+        claimedPartitions.add(chunk.partition);
+      }
+      const outcome = await pipeline.storeChunk(
+        {
+          source: current,
+          partition: chunk.partition,
+          messages: chunk.messages.map((message) => ({
+            position: Number(message.offset),
+            value: message.value,
+            key: message.key,
+          })),
+        },
+        {
+          offset: {
+            groupId,
+            topic: chunk.topic,
+            partition: chunk.partition,
+            offset: (BigInt(chunk.lastOffset) + 1n).toString(),
+          },
+        },
       );
-      storedUpTo.set(chunk.partition, BigInt(chunk.lastOffset));
+      lastStoredOffset.set(chunk.partition, BigInt(chunk.lastOffset));
       lastLag = chunk.lag;
       timer();
       total = addOutcome(total, outcome);
@@ -98,6 +142,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       metrics.consumed.inc({ source: chunk.topic }, outcome.deliveries);
       metrics.stored.inc(outcome.accepted);
       metrics.duplicates.inc(outcome.duplicates);
+      metrics.redelivered.inc(outcome.redelivered);
       for (const [reason, count] of Object.entries(outcome.rejectedByReason)) metrics.rejected.inc({ reason }, count);
       metrics.lag.set({ topic: chunk.topic, partition: String(chunk.partition) }, chunk.lag);
       options.onChunkStored?.(outcome, startedMs);
@@ -154,7 +199,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     await consumer.stop();
     if (refresh) await deriveNow();
     else await refreshes;
-    await dlqProducer.close();
+    await deadLetters.close();
     await metricsServer?.close();
     await context.close();
     finish();
@@ -169,7 +214,12 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
 
   await consumer.start();
   logger.info(
-    { topic, group: options.group ?? DEFAULT_INGEST_GROUP, warehouse: context.warehouse.location },
+    {
+      topic,
+      topicId: source.identity.kind === 'kafka' ? source.identity.topicId : null,
+      group: groupId,
+      warehouse: context.warehouse.location,
+    },
     'consuming',
   );
   await finished;

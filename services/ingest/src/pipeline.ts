@@ -1,40 +1,30 @@
 import { createHash } from 'node:crypto';
-import {
-  type DossierEvent,
-  type Reject,
-  type RejectReason,
-  type ValidationContext,
-  validateDossierEvent,
-} from '@commune-pulse/contracts';
-import type { Warehouse } from '@commune-pulse/warehouse';
+import type { OffsetInTransaction } from '@commune-pulse/bus';
+import type { DossierEvent, Reject, RejectReason, Source, ValidationContext } from '@commune-pulse/contracts';
+import { createSerialSection } from '@commune-pulse/runtime';
+import { isDataRefusal, type Warehouse } from '@commune-pulse/warehouse';
+import { type Classified, classifyDeliveries, type SourceMessage, validateMessages } from './chunk-plan.ts';
+import type { DeadLetterItem, DeadLetterSink } from './dead-letters.ts';
+import { createLedger, insertToken, type LedgerRange, type RejectRow } from './ledger.ts';
 
-/** One delivery from a source: a Kafka message or a line of a file. */
-export interface SourceMessage {
-  /** `kafka:<topic>:<partition>` or `file:<sha256 of the file>` */
-  source: string;
-  /** Kafka offset or 1-based line number */
-  position: number;
-  value: Buffer | string | null;
-  /** the Kafka message key, kept for the DLQ */
-  key?: Buffer | string | null;
-}
+export type { SourceMessage } from './chunk-plan.ts';
 
-export interface RejectedMessage {
-  message: SourceMessage;
-  reject: Reject;
-}
-
-/** Where rejects go besides `rejected_events`: the DLQ topic, or a file when no broker is configured. */
-export interface DeadLetterSink {
-  send(rejected: readonly RejectedMessage[]): Promise<void>;
-  close?(): Promise<void>;
+/** A run of consecutive positions of one source partition, cut anywhere. */
+export interface SourceChunk {
+  source: Source;
+  partition: number;
+  /** in ascending position order */
+  messages: readonly SourceMessage[];
 }
 
 export interface BatchOutcome {
+  /** deliveries read, each counted once per read */
   deliveries: number;
+  /** events stored for the first time */
   accepted: number;
+  /** deliveries of an event_id already stored with the same content */
   duplicates: number;
-  /** deliveries of positions stored before (a retried batch, a file imported again), counted in duplicates */
+  /** positions processed before (a chunk read again after a restart, a file imported again): nothing done */
   redelivered: number;
   rejected: number;
   rejectedByReason: Partial<Record<RejectReason, number>>;
@@ -74,11 +64,25 @@ export function addOutcome(total: BatchOutcome, batch: BatchOutcome): BatchOutco
   };
 }
 
+function outcomeOfRange(range: LedgerRange): BatchOutcome {
+  return {
+    deliveries: range.deliveries,
+    accepted: range.accepted,
+    duplicates: range.duplicates,
+    redelivered: 0,
+    rejected: range.rejected,
+    rejectedByReason: range.rejectedByReason as BatchOutcome['rejectedByReason'],
+    unknownProcedures: range.unknownProcedure,
+    late: range.late,
+  };
+}
+
 export interface IngestPipelineOptions {
   warehouse: Warehouse;
   provinceOfCommune: ValidationContext['provinceOfCommune'];
   isKnownProcedure: (procedureCode: string) => boolean;
   deadLetters: DeadLetterSink;
+  /** the clock future timestamps are judged by; stored times come from the warehouse */
   now?: () => number;
 }
 
@@ -89,145 +93,345 @@ function payloadBytes(value: SourceMessage['value']): Buffer {
   return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
+function rejectRow(message: SourceMessage, reject: Reject): RejectRow {
+  const bytes = payloadBytes(message.value);
+  return {
+    position: message.position,
+    reason: reject.reason,
+    // Details are built without values; well-formed all the same, whatever a future detail may carry.
+    detail: reject.detail.toWellFormed(),
+    payloadSha256: createHash('sha256').update(bytes).digest('hex'),
+    payloadBytes: bytes.byteLength,
+  };
+}
+
+const quote = JSON.stringify;
+const nullable = (value: string | number | null) => (value === null ? 'null' : quote(value));
+
+/** The columns of an event row, in the order `eventLine` writes them. */
+export const EVENT_COLUMNS = [
+  'event_id',
+  'event_type',
+  'occurred_at',
+  'dossier_id',
+  'commune_code',
+  'province_code',
+  'procedure_code',
+  'channel',
+  'due_at',
+  'officer_ref',
+  'source_system',
+  'status_code',
+  'source_key',
+  'partition',
+  'position',
+  'unknown_procedure',
+  'late',
+] as const;
+
 /**
- * Validate, drop unknown fields, deduplicate and store one batch. The same code serves Kafka partitions and
- * file imports; the caller commits its position only after `storeBatch` resolves.
- *
- * Exactly once: positions already recorded in `ingest_deliveries` (a batch retried after a crash, a file
- * imported again) are recognised by a primary-key range lookup and stored nothing; the inserts carry
- * deduplication tokens derived from the source positions, so an identical retry is dropped by the engine;
- * the deliveries go in last, as the mark that a position's events are stored; and an event stored twice all
- * the same (a producer's redelivery at another position) is collapsed by event_id in `dossier_events`.
+ * One row of dossier_events_store as a JSON array (the hot loop of every chunk). The enumerated fields were
+ * validated against their patterns, so they go in without escaping.
+ */
+function eventLine(
+  event: DossierEvent,
+  chunk: SourceChunk,
+  position: number,
+  unknownProcedure: boolean,
+  late: boolean,
+) {
+  return (
+    `[${quote(event.eventId)},"${event.eventType}",${event.occurredAtMs},${quote(event.dossierId)},` +
+    `"${event.communeCode}","${event.provinceCode}","${event.procedureCode}","${event.channel}",` +
+    `${nullable(event.dueAtMs)},${nullable(event.officerRef)},${nullable(event.sourceSystem)},` +
+    `${nullable(event.statusCode)},${chunk.source.key},${chunk.partition},${position},${unknownProcedure ? 1 : 0},${late ? 1 : 0}]\n`
+  );
+}
+
+function inAny(ranges: readonly { first: number; last: number }[], position: number): boolean {
+  return ranges.some((range) => range.first <= position && position <= range.last);
+}
+
+interface EventToStore {
+  position: number;
+  line: string;
+}
+
+/**
+ * Stores chunks exactly once (docs/design/exactly-once.md): skips positions the ledger covers, claims event ids,
+ * stores the new events, records rejects and the ledger row, then sends the dead letters and marks them. The same
+ * code serves Kafka partitions and file imports; a Kafka caller commits its offset after `storeChunk` resolves.
  */
 export function createIngestPipeline(options: IngestPipelineOptions) {
   const now = options.now ?? Date.now;
-  const newestSeenBySource = new Map<string, number>();
+  const { warehouse, deadLetters } = options;
+  const ledger = createLedger(warehouse);
+  // Checking then claiming event ids, and sending dead letters then marking them, never interleave in a process.
+  const claimSection = createSerialSection();
+  const deadLetterSection = createSerialSection();
+  const newestSeenBySource = new Map<number, number>();
+  // Ledger rows this pipeline inserted: if an insert's acknowledgement was lost, the retry finds the range covered
+  // and counts it as this run's work, not as a redelivery.
+  const recordedHere = new Set<string>();
+  let ready: Promise<void> | null = null;
 
-  async function storedPositions(messages: readonly SourceMessage[]): Promise<Set<number>> {
-    const stored = new Set<number>();
-    const bySource = new Map<string, number[]>();
-    for (const message of messages) {
-      const positions = bySource.get(message.source) ?? [];
-      positions.push(message.position);
-      bySource.set(message.source, positions);
-    }
-    for (const [source, positions] of bySource) {
-      const rows = await options.warehouse.query<{ position: number }>(
-        `SELECT DISTINCT position FROM ingest_deliveries
-         WHERE source = {source:String} AND position BETWEEN {first:UInt64} AND {last:UInt64}`,
-        { source, first: Math.min(...positions), last: Math.max(...positions) },
-      );
-      for (const row of rows) stored.add(Number(row.position));
-    }
-    return stored;
+  function prepare(source: Source): Promise<void> {
+    ready ??= (async () => {
+      if (!deadLetters.recover) return;
+      const marked = await ledger.lastMarkedSize(deadLetters.id);
+      await deadLetters.recover(marked);
+      // A sink used for the first time: its size now is the baseline an unmarked send is cut back to.
+      if (marked === null)
+        await ledger.insertMark(deadLetters.id, null, 0, { first: 0, last: 0 }, await deadLetters.size());
+    })();
+    return ready.then(() => ledger.registerSource(source));
   }
 
-  /**
-   * `newSource`: the caller knows no position of these sources was stored before (a file's first import), so
-   * the lookup is skipped.
-   */
-  async function storeBatch(
-    messages: readonly SourceMessage[],
-    dedupToken: string,
-    batchOptions: { newSource?: boolean } = {},
-  ): Promise<BatchOutcome> {
-    const outcome = emptyOutcome();
-    const nowMs = now();
-    const ingestedAt = nowMs;
-    const context: ValidationContext = { nowMs, provinceOfCommune: options.provinceOfCommune };
-    const alreadyStored = batchOptions.newSource ? new Set<number>() : await storedPositions(messages);
-    const rejected: RejectedMessage[] = [];
-    // Rows are serialised as they are made: the chunk never holds both the objects and their NDJSON.
-    let inputRows = '';
-    const add = (row: object) => {
-      inputRows += `${JSON.stringify(row)}\n`;
-    };
-    const idsInBatch = new Set<string>();
-    for (const message of messages) {
-      outcome.deliveries += 1;
-      const result =
-        message.value === null
-          ? ({ ok: false, reject: { reason: 'not_json', detail: 'the message has no value (a tombstone)' } } as const)
-          : validateDossierEvent(message.value, context);
-      const seenBefore = alreadyStored.has(message.position);
-      if (!result.ok) {
-        outcome.rejected += 1;
-        outcome.rejectedByReason[result.reject.reason] = (outcome.rejectedByReason[result.reject.reason] ?? 0) + 1;
-        // A position stored before was sent to the DLQ then; it is counted, not sent again.
-        if (!seenBefore) rejected.push({ message, reject: result.reject });
-        continue;
-      }
-      const event = result.event;
-      if (seenBefore || idsInBatch.has(event.eventId)) {
-        outcome.duplicates += 1;
-        if (seenBefore) outcome.redelivered += 1;
-        if (!seenBefore)
-          add(inputRow(message, event, ingestedAt, { store: false, unknownProcedure: false, late: false }));
-        continue;
-      }
-      idsInBatch.add(event.eventId);
-      const newest = newestSeenBySource.get(message.source) ?? Number.NEGATIVE_INFINITY;
-      const late = event.occurredAtMs < newest - LATE_AFTER_MS;
-      if (event.occurredAtMs > newest) newestSeenBySource.set(message.source, event.occurredAtMs);
-      const unknownProcedure = !options.isKnownProcedure(event.procedureCode);
-      outcome.accepted += 1;
-      if (unknownProcedure) outcome.unknownProcedures += 1;
-      if (late) outcome.late += 1;
-      add(inputRow(message, event, ingestedAt, { store: true, unknownProcedure, late }));
+  /** Inserts the events; rows the warehouse refuses as data are isolated by halving and returned. */
+  async function storeIsolating(chunk: SourceChunk, events: readonly EventToStore[]): Promise<EventToStore[]> {
+    if (events.length === 0) return [];
+    const positions = events.map((event) => event.position);
+    try {
+      await ledger.insertEvents(
+        events.map((event) => event.line).join(''),
+        EVENT_COLUMNS,
+        insertToken('events', chunk.source, chunk.partition, positions),
+      );
+      return [];
+    } catch (error) {
+      if (!isDataRefusal(error)) throw error;
+      if (events.length === 1) return [...events];
+      const half = Math.ceil(events.length / 2);
+      return [
+        ...(await storeIsolating(chunk, events.slice(0, half))),
+        ...(await storeIsolating(chunk, events.slice(half))),
+      ];
     }
-    for (const { message, reject } of rejected) {
-      const bytes = payloadBytes(message.value);
-      add({
-        source: message.source,
-        position: message.position,
-        ingested_at: ingestedAt,
-        outcome: 'rejected',
-        store_event: 0,
-        reason: reject.reason,
-        detail: reject.detail,
-        payload_sha256: createHash('sha256').update(bytes).digest('hex'),
-        payload_bytes: bytes.byteLength,
+  }
+
+  async function claimAndClassify(chunk: SourceChunk, fresh: readonly SourceMessage[]) {
+    const validated = validateMessages(fresh, { nowMs: now(), provinceOfCommune: options.provinceOfCommune });
+    return claimSection.run(async () => {
+      const ids = [...new Set(validated.flatMap((item) => (item.ok ? [item.event.eventId] : [])))];
+      const claims = await ledger.claimsFor(ids);
+      const classified = classifyDeliveries(validated, claims, {
+        sourceKey: chunk.source.key,
+        partition: chunk.partition,
       });
+      const resumed = classified.filter((item) => item.verdict.kind === 'resumed');
+      const alreadyStored = await ledger.storedEvents(
+        resumed.map(({ verdict }) => {
+          const { event } = verdict as { event: DossierEvent };
+          return { communeCode: event.communeCode, dossierId: event.dossierId, eventId: event.eventId };
+        }),
+      );
+      const newOnes = classified.filter((item) => item.verdict.kind === 'new');
+      await ledger.insertClaims(
+        newOnes.map(({ message, verdict }) => ({
+          eventId: (verdict as { event: DossierEvent }).event.eventId,
+          fingerprint: (verdict as { fingerprint: number }).fingerprint,
+          partition: chunk.partition,
+          position: message.position,
+        })),
+        chunk.source,
+        insertToken(
+          'claims',
+          chunk.source,
+          chunk.partition,
+          newOnes.map((item) => item.message.position),
+        ),
+      );
+      return { classified, alreadyStored };
+    });
+  }
+
+  /** The dead letters of a covered range whose send was never marked (a crash between ledger and mark). */
+  async function unsentLetters(chunk: SourceChunk, covered: readonly LedgerRange[]) {
+    const letters: DeadLetterItem[] = [];
+    const ranges: { first: number; last: number }[] = [];
+    if (!covered.some((range) => range.deadLetters > 0)) return { letters, ranges };
+    const byPosition = new Map(chunk.messages.map((message) => [message.position, message]));
+    const first = chunk.messages[0]?.position ?? 0;
+    const last = chunk.messages[chunk.messages.length - 1]?.position ?? 0;
+    for (const range of covered) {
+      if (range.deadLetters === 0) continue;
+      const span = { first: Math.max(range.first, first), last: Math.min(range.last, last) };
+      const marked = await ledger.markedRanges(deadLetters.id, chunk.source, chunk.partition, span.first, span.last);
+      const rejects = await ledger.rejectsAt(chunk.source, chunk.partition, span.first, span.last);
+      const before = letters.length;
+      for (const row of rejects) {
+        const message = byPosition.get(row.position);
+        if (message === undefined || inAny(marked, row.position)) continue;
+        letters.push({
+          source: chunk.source,
+          partition: chunk.partition,
+          message,
+          reject: { reason: row.reason as RejectReason, detail: row.detail },
+        });
+      }
+      if (letters.length > before) ranges.push(span);
     }
-    // Rejects reach the DLQ before their positions are recorded and committed: a crash here re-sends them (at
-    // least once), while rejected_events stays exact through its source-position key.
-    if (rejected.length > 0) await options.deadLetters.send(rejected);
-    // One insert: the events, then (through the materialized views) the deliveries that mark them stored.
-    await options.warehouse.insert('ingest_input', inputRows, { dedupToken });
+    return { letters, ranges };
+  }
+
+  async function storeChunk(chunk: SourceChunk, commit?: { offset?: OffsetInTransaction }): Promise<BatchOutcome> {
+    const { source, partition, messages } = chunk;
+    let outcome = emptyOutcome();
+    if (messages.length === 0) return outcome;
+    await prepare(source);
+    const first = (messages[0] as SourceMessage).position;
+    const last = (messages[messages.length - 1] as SourceMessage).position;
+
+    // 1. Positions the ledger covers were processed before: nothing is stored or counted again.
+    const covered = await ledger.coveredRanges(source, partition, first, last);
+    const rangeKey = (range: { first: number }) => `${source.key}:${partition}:${range.first}`;
+    const fresh: SourceMessage[] = [];
+    for (const message of messages) {
+      const range = covered.find(
+        (candidate) => candidate.first <= message.position && message.position <= candidate.last,
+      );
+      if (range === undefined) fresh.push(message);
+      else if (!recordedHere.has(rangeKey(range))) {
+        outcome.deliveries += 1;
+        outcome.redelivered += 1;
+      }
+    }
+    for (const range of covered) {
+      if (recordedHere.delete(rangeKey(range))) outcome = addOutcome(outcome, outcomeOfRange(range));
+    }
+
+    const letters: DeadLetterItem[] = [];
+    const markRanges: { first: number; last: number }[] = [];
+    if (fresh.length > 0) {
+      // 2–3. Validate, then claim the new event ids (locked).
+      const { classified, alreadyStored } = await claimAndClassify(chunk, fresh);
+
+      const toStore: EventToStore[] = [];
+      const accepted: { item: Classified; event: DossierEvent; unknownProcedure: boolean; late: boolean }[] = [];
+      for (const item of classified) {
+        const { verdict } = item;
+        if (verdict.kind !== 'new' && verdict.kind !== 'resumed') continue;
+        const { event } = verdict;
+        const newest = newestSeenBySource.get(source.key) ?? Number.NEGATIVE_INFINITY;
+        const late = event.occurredAtMs < newest - LATE_AFTER_MS;
+        if (event.occurredAtMs > newest) newestSeenBySource.set(source.key, event.occurredAtMs);
+        const unknownProcedure = !options.isKnownProcedure(event.procedureCode);
+        accepted.push({ item, event, unknownProcedure, late });
+        if (verdict.kind === 'new' || !alreadyStored.has(event.eventId)) {
+          toStore.push({
+            position: item.message.position,
+            line: eventLine(event, chunk, item.message.position, unknownProcedure, late),
+          });
+        }
+      }
+
+      // 4. Store; rows the warehouse refuses as data become rejects and give their claims back.
+      const refused = new Set((await storeIsolating(chunk, toStore)).map((event) => event.position));
+      if (refused.size > 0) await ledger.deleteClaims(source, partition, [...refused]);
+
+      const rejects: { message: SourceMessage; reject: Reject }[] = [];
+      const ledgerRow = {
+        first: (fresh[0] as SourceMessage).position,
+        last: (fresh[fresh.length - 1] as SourceMessage).position,
+        deliveries: fresh.length,
+        accepted: 0,
+        duplicates: 0,
+        rejected: 0,
+        rejectedByReason: {} as Record<string, number>,
+        unknownProcedure: 0,
+        late: 0,
+        deadLetters: 0,
+        touchedCommunes: [] as string[],
+        touchedFromMs: [] as number[],
+        latestOccurredMs: 0,
+      };
+      const touched = new Map<string, number>();
+      for (const { item, event, unknownProcedure, late } of accepted) {
+        if (refused.has(item.message.position)) {
+          rejects.push({
+            message: item.message,
+            reject: {
+              reason: 'store_refused',
+              detail: 'the warehouse refused the event as data; the original bytes are in the DLQ',
+            },
+          });
+          continue;
+        }
+        ledgerRow.accepted += 1;
+        if (unknownProcedure) ledgerRow.unknownProcedure += 1;
+        if (late) ledgerRow.late += 1;
+        touched.set(event.communeCode, Math.min(touched.get(event.communeCode) ?? Infinity, event.occurredAtMs));
+        ledgerRow.latestOccurredMs = Math.max(ledgerRow.latestOccurredMs, event.occurredAtMs);
+      }
+      for (const { message, verdict } of classified) {
+        if (verdict.kind === 'duplicate') ledgerRow.duplicates += 1;
+        if (verdict.kind === 'rejected') rejects.push({ message, reject: verdict.reject });
+      }
+      for (const { reject } of rejects) {
+        ledgerRow.rejected += 1;
+        ledgerRow.rejectedByReason[reject.reason] = (ledgerRow.rejectedByReason[reject.reason] ?? 0) + 1;
+      }
+      ledgerRow.deadLetters = rejects.length;
+      ledgerRow.touchedCommunes = [...touched.keys()];
+      ledgerRow.touchedFromMs = [...touched.values()];
+
+      // 5. Rejects, except positions an interrupted attempt recorded already.
+      if (rejects.length > 0) {
+        const recorded = new Set(
+          (await ledger.rejectsAt(source, partition, ledgerRow.first, ledgerRow.last)).map((row) => row.position),
+        );
+        const rows = rejects.filter(({ message }) => !recorded.has(message.position));
+        await ledger.insertRejects(
+          source,
+          partition,
+          rows.map(({ message, reject }) => rejectRow(message, reject)),
+          insertToken(
+            'rejects',
+            source,
+            partition,
+            rows.map(({ message }) => message.position),
+          ),
+        );
+      }
+
+      // 6. The ledger row: from here on the range is covered.
+      recordedHere.add(rangeKey(ledgerRow));
+      await ledger.insertLedgerRow(
+        source,
+        partition,
+        ledgerRow,
+        insertToken(
+          'ledger',
+          source,
+          partition,
+          fresh.map((message) => message.position),
+        ),
+      );
+      recordedHere.delete(rangeKey(ledgerRow));
+
+      outcome = addOutcome(outcome, { ...outcomeOfRange(ledgerRow), redelivered: 0 });
+      for (const { message, reject } of rejects) letters.push({ source, partition, message, reject });
+      if (rejects.length > 0) markRanges.push({ first: ledgerRow.first, last: ledgerRow.last });
+    }
+
+    // 7. Dead letters (with the offset, in one transaction, where the sink can), then their mark.
+    await deadLetterSection.run(async () => {
+      const unsent = await unsentLetters(chunk, covered);
+      letters.push(...unsent.letters);
+      markRanges.push(...unsent.ranges);
+      if (letters.length === 0 && markRanges.length === 0) return;
+      const size = await deadLetters.send(
+        source,
+        partition,
+        letters,
+        deadLetters.transactional ? commit?.offset : undefined,
+      );
+      for (const range of markRanges) await ledger.insertMark(deadLetters.id, source, partition, range, size);
+    });
     return outcome;
   }
 
-  return { storeBatch, warehouse: options.warehouse };
-}
-
-/** A row of ingest_input: the event's columns, where it came from, and whether to store the event. */
-function inputRow(
-  message: SourceMessage,
-  event: DossierEvent,
-  ingestedAt: number,
-  flags: { store: boolean; unknownProcedure: boolean; late: boolean },
-) {
-  return {
-    event_id: event.eventId,
-    event_type: event.eventType,
-    occurred_at: event.occurredAtMs,
-    dossier_id: event.dossierId,
-    commune_code: event.communeCode,
-    province_code: event.provinceCode,
-    procedure_code: event.procedureCode,
-    channel: event.channel,
-    due_at: event.dueAtMs,
-    officer_ref: event.officerRef,
-    source_system: event.sourceSystem,
-    status_code: event.statusCode,
-    ingested_at: ingestedAt,
-    source: message.source,
-    position: message.position,
-    outcome: 'accepted',
-    store_event: flags.store ? 1 : 0,
-    unknown_procedure: flags.unknownProcedure ? 1 : 0,
-    late: flags.late ? 1 : 0,
-  };
+  return { storeChunk, warehouse };
 }
 
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>;

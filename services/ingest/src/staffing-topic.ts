@@ -1,6 +1,6 @@
 import {
   createBatchConsumer,
-  createDeadLetterProducer,
+  createDeadLetterPublisher,
   createKafka,
   ensureTopics,
   type PartitionChunk,
@@ -146,13 +146,8 @@ export async function runStaffingConsumer(
     { topic: dlqTopic, numPartitions: 1 },
   ]);
   const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
-  let dlqProducer: Awaited<ReturnType<typeof createDeadLetterProducer>>;
-  try {
-    dlqProducer = await createDeadLetterProducer(kafka, dlqTopic);
-  } catch (error) {
-    await warehouse.close();
-    throw error;
-  }
+  // At least once: a crash between the send and the commit sends a chunk's rejects again (roster rows are few).
+  const dlqPublisher = createDeadLetterPublisher(kafka, dlqTopic, logger);
   let total = emptyStaffingOutcome();
 
   const consumer = createBatchConsumer({
@@ -163,7 +158,9 @@ export async function runStaffingConsumer(
     chunkSize: options.chunkSize,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     handleChunk: async (chunk) => {
-      const outcome = await storeStaffingChunk(warehouse, chunk, dlqProducer);
+      const outcome = await storeStaffingChunk(warehouse, chunk, {
+        send: (letters) => dlqPublisher.send(`commune-pulse-staffing.${group}.${chunk.partition}`, letters),
+      });
       total = addStaffingOutcome(total, outcome);
       if (outcome.rejected > 0) {
         logger.warn(
@@ -187,7 +184,7 @@ export async function runStaffingConsumer(
     clearInterval(idleTimer);
     try {
       await consumer.stop();
-      await dlqProducer.close();
+      await dlqPublisher.close();
     } finally {
       await warehouse.close();
       finish();

@@ -488,7 +488,7 @@ describe('warehouse gateway access', () => {
   });
 
   it('refuses requests from web pages and for other host names', async () => {
-    const fromPage = await post("INSERT INTO dossier_events_rows (event_id) VALUES ('forged')", {
+    const fromPage = await post("INSERT INTO commune_weekly_rows (event_id) VALUES ('forged')", {
       origin: 'http://evil.example',
     });
     expect(fromPage.status).toBe(403);
@@ -506,7 +506,7 @@ describe('warehouse gateway access', () => {
       req.end('SELECT 1');
     });
     expect(rebound).toBe(403);
-    expect(await count(admin, 'dossier_events_rows')).toBe(0);
+    expect(await count(admin, 'commune_weekly_rows')).toBe(0);
   });
 
   it('lets the writing roles write, and no other', async () => {

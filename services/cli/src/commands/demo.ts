@@ -132,7 +132,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       step('ingesting the events (validate, store exactly once, derive the lifecycle tables)', started);
       const importBar = progressBar('ingest', 'bytes');
       const imported = await importNdjsonFile(eventsPath, {
-        pipeline: context.createPipeline(context.localDeadLetters(eventsPath)),
+        pipeline: context.createPipeline(context.localDeadLetters()),
         onProgress: (done, total) => importBar.update(done, total),
       });
       importBar.stop();

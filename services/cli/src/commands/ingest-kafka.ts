@@ -1,6 +1,6 @@
-import { createDeadLetterProducer, createKafka } from '@commune-pulse/bus';
+import { createDeadLetterPublisher, createKafka } from '@commune-pulse/bus';
 import { TOPICS } from '@commune-pulse/contracts';
-import { type DeadLetterSink, deadLetterHeaders, runKafkaIngest } from '@commune-pulse/ingest';
+import { type DeadLetterSink, runKafkaIngest, topicDeadLetterSink } from '@commune-pulse/ingest';
 import { createLogger, type RuntimeConfig, startMemorySampler } from '@commune-pulse/runtime';
 import { formatTable } from '../output.ts';
 
@@ -11,6 +11,7 @@ export async function runKafkaIngestCommand(
     group?: string | undefined;
     exitWhenIdleSeconds?: number | undefined;
     chunkSize?: number | undefined;
+    fetchBytes?: number | undefined;
     json: boolean;
   },
 ): Promise<void> {
@@ -36,6 +37,7 @@ export async function runKafkaIngestCommand(
     messages: total.deliveries,
     accepted: total.accepted,
     duplicates: total.duplicates,
+    redelivered: total.redelivered,
     rejected: total.rejected,
     rejected_by_reason: total.rejectedByReason,
     // from the first chunk taken to the last one stored: the consumer's own throughput, without start-up and idle
@@ -62,15 +64,8 @@ export async function runKafkaIngestCommand(
 }
 
 /** File imports send their rejects to the DLQ topic too when a broker is configured. */
-export async function kafkaDeadLetters(config: RuntimeConfig, fileLabel: string): Promise<DeadLetterSink> {
+export function kafkaDeadLetters(config: RuntimeConfig): DeadLetterSink {
   const logger = createLogger('ingest', config.logLevel);
   const kafka = createKafka({ brokers: config.kafkaBrokers as string[], clientId: 'commune-pulse-import', logger });
-  const producer = await createDeadLetterProducer(kafka, TOPICS.dossierEventsDlq);
-  return {
-    send: (rejected) =>
-      producer.send(
-        rejected.map((item) => ({ key: null, value: item.message.value, headers: deadLetterHeaders(item, fileLabel) })),
-      ),
-    close: () => producer.close(),
-  };
+  return topicDeadLetterSink(createDeadLetterPublisher(kafka, TOPICS.dossierEventsDlq, logger), 'commune-pulse-import');
 }

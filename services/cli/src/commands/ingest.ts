@@ -9,7 +9,7 @@ import { kafkaDeadLetters, runKafkaIngestCommand } from './ingest-kafka.ts';
 export const INGEST_USAGE = `usage:
   pnpm cli ingest --file <path.ndjson> [--json] [--data-dir <dir>]
   pnpm cli ingest --kafka [--topic dossier-events.v1] [--group commune-pulse-ingest] [--exit-when-idle <seconds>]
-                  [--chunk-size <messages per insert, default 5000>] [--json]`;
+                  [--chunk-size <messages per insert, default 20000>] [--fetch-bytes <per partition and fetch>] [--json]`;
 
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values } = parseCommand(
@@ -22,6 +22,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       group: { type: 'string' },
       'exit-when-idle': { type: 'string' },
       'chunk-size': { type: 'string' },
+      'fetch-bytes': { type: 'string' },
     },
     INGEST_USAGE,
   );
@@ -39,6 +40,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       group: values.group,
       exitWhenIdleSeconds: positiveNumber(values['exit-when-idle'], '--exit-when-idle', INGEST_USAGE),
       chunkSize: positiveNumber(values['chunk-size'], '--chunk-size', INGEST_USAGE),
+      fetchBytes: positiveNumber(values['fetch-bytes'], '--fetch-bytes', INGEST_USAGE),
       json: values.json === true,
     });
     return;
@@ -57,7 +59,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   const logger = createLogger('cli', config.logLevel);
   const context = await openIngestContext(config, logger);
   try {
-    const deadLetters = config.kafkaBrokers ? await kafkaDeadLetters(config, path) : context.localDeadLetters(path);
+    const deadLetters = config.kafkaBrokers ? kafkaDeadLetters(config) : context.localDeadLetters();
     const pipeline = context.createPipeline(deadLetters);
     const memory = startMemorySampler();
     const bar = progressBar('import', 'bytes');
@@ -67,7 +69,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       result = await importNdjsonFile(path, { pipeline, onProgress: (done, total) => bar.update(done, total) });
     } finally {
       bar.stop();
-      await deadLetters.close?.();
+      await deadLetters.close();
     }
     const imported = performance.now();
     const deriveBar = progressBar('derive', 'communes');
@@ -79,6 +81,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
       lines: result.lines,
       accepted: result.accepted,
       duplicates: result.duplicates,
+      redelivered: result.redelivered,
       rejected: result.rejected,
       rejected_by_reason: result.rejectedByReason,
       import_seconds: Number(importSeconds.toFixed(3)),
@@ -96,17 +99,21 @@ export async function ingestCommand(argv: string[]): Promise<void> {
     );
     console.log(
       formatTable([
-        { lines: result.lines, accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected },
+        {
+          lines: result.lines,
+          accepted: result.accepted,
+          duplicates: result.duplicates,
+          'imported before': result.redelivered,
+          rejected: result.rejected,
+        },
       ]),
     );
     const reasons = Object.entries(result.rejectedByReason).map(([reason, count]) => ({ reason, count }));
     if (reasons.length > 0) {
-      console.log(
-        `\nrejected by reason (details in rejected_events; original lines in ${'path' in deadLetters ? deadLetters.path : 'the DLQ topic'})`,
-      );
+      console.log(`\nrejected by reason (details in rejected_events; original lines in ${deadLetters.location})`);
       console.log(formatTable(reasons));
     }
-    if (derived.horizonDay !== null) await printWeeklyFigures(context.warehouse, result.source);
+    if (derived.horizonDay !== null) await printWeeklyFigures(context.warehouse, result.source.key);
   } finally {
     await context.close();
   }
@@ -115,7 +122,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
 /** The weekly figures of the communes and weeks this file's events fall in. */
 async function printWeeklyFigures(
   warehouse: Awaited<ReturnType<typeof openIngestContext>>['warehouse'],
-  source: string,
+  sourceKey: number,
 ): Promise<void> {
   const rows = await warehouse.query<Record<string, unknown>>(
     `SELECT toString(week_start) AS week, commune_code AS commune, received, received_online AS online,
@@ -124,10 +131,10 @@ async function printWeeklyFigures(
      FROM commune_weekly
      WHERE (commune_code, week_start) IN (
        SELECT DISTINCT commune_code, toMonday(toDate(occurred_at, 'Asia/Ho_Chi_Minh'))
-       FROM ingest_deliveries WHERE source = {source:String} AND outcome = 'accepted')
+       FROM dossier_events_store WHERE source_key = {source:UInt64})
      ORDER BY week, commune
      LIMIT 200`,
-    { source },
+    { source: sourceKey },
   );
   if (rows.length === 0) return;
   console.log('\nweekly figures (commune_weekly)');
