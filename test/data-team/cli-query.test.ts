@@ -61,7 +61,7 @@ describe('pnpm cli query', () => {
   it('runs reads: WITH, DESCRIBE, comments holding semicolons', async () => {
     const { code, output } = await runCli(['query', ALLOWED_READS[1] as string, '--format', 'csv'], env);
     expect(code, output).toBe(0);
-    expect(output).toContain('"n"\n0');
+    expect(output).toContain('"n"\n1');
     const described = await runCli(['query', 'DESCRIBE TABLE pressure_indicators', '--format', 'json'], env);
     expect(described.output).toContain('"name":"pressure_index"');
   });

@@ -125,19 +125,14 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
  * create tables (on a server, after the administrator migrated) starts without a CREATE it has no right to.
  */
 async function appliedMigrations(warehouse: Warehouse) {
-  const read = () =>
-    warehouse.query<{ version: number; checksum: string; name: string }>(
-      'SELECT version, checksum, name FROM schema_migrations FINAL',
-    );
-  try {
-    return await read();
-  } catch (error) {
-    if (!/UNKNOWN_TABLE|Unknown table/.test(String(error))) throw error;
+  if (!(await tableExists(warehouse, 'schema_migrations'))) {
+    await warehouse.command(`CREATE TABLE IF NOT EXISTS schema_migrations
+      (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))
+      ENGINE = ReplacingMergeTree ORDER BY version`);
   }
-  await warehouse.command(`CREATE TABLE IF NOT EXISTS schema_migrations
-    (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))
-    ENGINE = ReplacingMergeTree ORDER BY version`);
-  return read();
+  return warehouse.query<{ version: number; checksum: string; name: string }>(
+    'SELECT version, checksum, name FROM schema_migrations FINAL',
+  );
 }
 
 /**
