@@ -10,7 +10,7 @@ import {
   type QueryLimits,
   SqlRefused,
   SqlSyntaxError,
-} from '@commune-pulse/warehouse';
+} from '@commune-pulse/warehouse/sql-guard';
 import { accessChecker, type GatewayRole, type GatewayUser, isLimited, isLoopbackName, isWriter } from './access.ts';
 import { readBody } from './body.ts';
 import { WarehouseEngine } from './engine.ts';

@@ -1,4 +1,10 @@
-import { overHttp, READ_POLICY, readAndInsertPolicy, type SqlPolicy, WRITE_POLICY } from '@commune-pulse/warehouse';
+import {
+  overHttp,
+  READ_POLICY,
+  readAndInsertPolicy,
+  type SqlPolicy,
+  WRITE_POLICY,
+} from '@commune-pulse/warehouse/sql-guard';
 import { type GatewayRole, isWriter } from './access.ts';
 
 /** What each role's statements may do (the SQL guard's policies). */
