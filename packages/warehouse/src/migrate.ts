@@ -109,7 +109,10 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
     for (const statement of migration.statements) {
       if (statement.whenTableExists !== undefined && !(await tableExists(warehouse, statement.whenTableExists)))
         continue;
-      if (statement.serverOnly && !(onServer ??= await hasAccessManagement(warehouse))) continue;
+      if (statement.serverOnly) {
+        onServer ??= await hasAccessManagement(warehouse);
+        if (!onServer) continue;
+      }
       await warehouse.command(statement.sql);
     }
     await warehouse.insert('schema_migrations', [
