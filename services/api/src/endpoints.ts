@@ -133,7 +133,6 @@ const communeRow = z.object({
   overdue_open: z.number().int(),
   on_time_rate: z.number().nullable(),
   backlog_weeks: z.number().nullable(),
-  firing_rules: z.array(z.string()),
 });
 
 const INDICATOR_COLUMNS = `commune_code, province_code, pressure_index, level, required_fte, actual_fte, received,
@@ -224,15 +223,13 @@ async function rankedCommunes(
   const rows = await warehouse.query<
     Omit<z.infer<typeof communeRow>, 'commune_name' | 'province_name'> & { total_rows: number }
   >(
-    `SELECT ${INDICATOR_COLUMNS},
-            arraySort(ifNull(firing.rules, [])) AS firing_rules, count() OVER () AS total_rows
-     FROM pressure_indicators AS p
-     LEFT JOIN (SELECT commune_code, groupUniqArray(rule) AS rules FROM alerts WHERE state = 'firing' AND ${IN_SCOPE}
-                GROUP BY commune_code) AS firing USING (commune_code)
+    // The alerts of these communes are the alerts endpoint's: the ranking reads the indicators alone, and the
+    // alerts only when it is filtered by a firing rule.
+    `SELECT ${INDICATOR_COLUMNS}, count() OVER () AS total_rows
+     FROM pressure_indicators
      WHERE ${filters.join(' AND ')}
      ORDER BY pressure_index IS NULL, pressure_index DESC, commune_code
-     LIMIT {limit:UInt32} OFFSET {offset:UInt32}
-     SETTINGS join_use_nulls = 1`,
+     LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     { ...scopeParams(scope), week: weekStart, ...options },
   );
   // The window counts the rows before LIMIT: the total of every page, in the same query.
