@@ -41,7 +41,9 @@ export interface RunningApi {
 
 const DASHBOARD_DIR = join(import.meta.dirname, '..', 'dashboard');
 const require = createRequire(import.meta.url);
-const ECHARTS = require.resolve('echarts/dist/echarts.min.js');
+// The common build (bar and line charts, legend, tooltip, the SVG renderer): 0.7 MB instead of the full 1.1 MB,
+// which the browser parses before the first page can draw.
+const ECHARTS = require.resolve('echarts/dist/echarts.common.min.js');
 
 const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
   reply
