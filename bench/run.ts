@@ -2,14 +2,14 @@
  * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
  * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
  *
- *   pnpm bench [--only file,portal,durability,kafka,estimate,queries,reads] [--communes all|N] [--days 7] [--seed 3]
- *              [--read-rows 30000000]
+ *   pnpm bench [--only file,portal,durability,kafka,estimate,queries,reads,api] [--communes all|N] [--days 7]
+ *              [--seed 3] [--read-rows 30000000]
  *
  * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka, ensureTopics } from '@commune-pulse/bus';
@@ -17,7 +17,7 @@ import { previousWeekPeriod } from '@commune-pulse/estimator';
 import { communes } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { formatUnitsCsv, simulateEvents, simulatePortalRecords } from '@commune-pulse/simulator';
-import { openWarehouse } from '@commune-pulse/warehouse';
+import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import kafkajs from 'kafkajs';
 import { benchReads } from './reads.ts';
 
@@ -36,7 +36,8 @@ const { values } = parseArgs({
     'read-rows': { type: 'string', default: '30000000' },
   },
 });
-const only = new Set((values.only ?? 'file,portal,durability,kafka,estimate,queries,reads').split(','));
+const only = new Set((values.only ?? 'file,portal,durability,kafka,estimate,queries,reads,api').split(','));
+const needsEvents = ['file', 'durability', 'kafka', 'estimate'].some((name) => only.has(name));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 
@@ -92,6 +93,51 @@ function lastJson<T>(stdout: string): T {
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
+/**
+ * A national year of indicator and weekly rows, the size the data team's queries and the API meet in production.
+ * The figures are synthetic (what matters here is the volume and the layout); each row a commune-week.
+ */
+async function fillNationalYear(warehouse: Warehouse) {
+  const codes = communes().map((c) => c.code);
+  const provinces = communes().map((c) => c.provinceCode);
+  await warehouse.command(
+    `INSERT INTO pressure_indicators_rows (period_kind, period_start, window_end, commune_code, province_code, received, workload_minutes, required_fte, actual_fte, pressure_index, level, forecast_method, params_version, run_id, computed_at)
+     SELECT 'week', toMonday(today()) - 7 * (number % 52 + 1), now64(3), {codes:Array(String)}[intDiv(number, 52) + 1], {provinces:Array(String)}[intDiv(number, 52) + 1],
+            100 + number % 300, (100 + number % 300) * 30, (100 + number % 300) / 70, 3, (100 + number % 300) / 210,
+            multiIf((100 + number % 300) / 210 < 0.8, 'low', (100 + number % 300) / 210 < 1, 'normal', (100 + number % 300) / 210 < 1.2, 'elevated', (100 + number % 300) / 210 < 1.5, 'high', 'critical'),
+            'holt-winters-additive', 'bench', 'bench', now64(3)
+     FROM numbers(${codes.length * 52})`,
+    { codes, provinces },
+  );
+  await warehouse.command(
+    `INSERT INTO commune_weekly_rows (week_start, commune_code, province_code, received, resolved, resolved_on_time, open_end, derived_version)
+     SELECT toMonday(today()) - 7 * (number % 52 + 1), {codes:Array(String)}[intDiv(number, 52) + 1], {provinces:Array(String)}[intDiv(number, 52) + 1],
+            100 + number % 300, 90 + number % 280, 80 + number % 250, number % 60, 1
+     FROM numbers(${codes.length * 52})`,
+    { codes, provinces },
+  );
+  await warehouse.command(
+    `INSERT INTO province_pressure_rows (period_kind, period_start, province_code, communes, communes_with_index, received, required_fte, actual_fte, pressure_index, communes_low, communes_normal, communes_elevated, communes_high, communes_critical, params_version, run_id, computed_at)
+     SELECT 'week', period_start, province_code, count(), count(), sum(received), sum(required_fte), sum(actual_fte), sum(required_fte) / sum(actual_fte),
+            countIf(level = 'low'), countIf(level = 'normal'), countIf(level = 'elevated'), countIf(level = 'high'), countIf(level = 'critical'), 'bench', 'bench', now64(3)
+     FROM pressure_indicators_rows GROUP BY period_start, province_code`,
+  );
+  return { codes, provinces };
+}
+
+/** p50 and p95 of a measured operation, after warm-up runs. */
+async function percentiles(runs: number, operation: () => Promise<unknown>) {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 10; i++) {
+    const started = performance.now();
+    await operation();
+    if (i >= 10) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+  return { runs: times.length, p50: p(0.5), p95: p(0.95) };
+}
+
 // The dataset: simulated events of a national week (or what --communes/--days say), made once per seed.
 const communeCodes =
   values.communes === 'all'
@@ -104,7 +150,6 @@ const seed = Number(values.seed);
 mkdirSync(WORK, { recursive: true });
 const eventsPath = join(WORK, `events-${values.communes}-${days}d-seed${seed}.ndjson`);
 const startDay = new Date(Date.now() - (days + 8) * 86_400_000).toISOString().slice(0, 10);
-section(`dataset: simulated events, ${values.communes} communes, ${days} days from ${startDay}, seed ${seed}`);
 /** Writes a simulator's lines to a file; returns how many. */
 async function writeLines(path: string, lines: Iterable<string>): Promise<number> {
   const out = createWriteStream(path);
@@ -125,8 +170,12 @@ async function writeLines(path: string, lines: Iterable<string>): Promise<number
 }
 
 const world = { seed, startDay, days, ...(communeCodes ? { communeCodes } : {}) };
-const eventLines = await writeLines(eventsPath, simulateEvents(world));
-console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
+let eventLines = 0;
+if (needsEvents) {
+  section(`dataset: simulated events, ${values.communes} communes, ${days} days from ${startDay}, seed ${seed}`);
+  eventLines = await writeLines(eventsPath, simulateEvents(world));
+  console.log(`${eventLines} events in ${eventsPath.replace(`${ROOT}/`, '')}`);
+}
 
 interface FileImportSummary {
   lines: number;
@@ -212,7 +261,7 @@ if (only.has('portal')) {
     'peak heap MB': summary.peak_heap_mb,
   };
   table([row]);
-  console.log('(baseline: the event import above, same world as dossier-event/1 lines)');
+  console.log('(baseline: the event import of the same world as dossier-event/1 lines, --only file)');
   save('ingest-portal', { command: `pnpm cli ${command.join(' ')}`, result: row });
 }
 
@@ -371,26 +420,7 @@ if (only.has('queries')) {
   const dir = join(WORK, 'query-year');
   rmSync(dir, { recursive: true, force: true });
   const warehouse = await openWarehouse({ dataDir: dir });
-  // A national year of indicator and weekly rows, the size the queries meet in production. The figures are
-  // synthetic (what matters here is the volume and the layout); each row a commune-week.
-  const codes = communes().map((c) => c.code);
-  const provinces = communes().map((c) => c.provinceCode);
-  await warehouse.command(
-    `INSERT INTO pressure_indicators_rows (period_kind, period_start, window_end, commune_code, province_code, received, workload_minutes, required_fte, actual_fte, pressure_index, level, forecast_method, params_version, run_id, computed_at)
-     SELECT 'week', toMonday(today()) - 7 * (number % 52 + 1), now64(3), {codes:Array(String)}[intDiv(number, 52) + 1], {provinces:Array(String)}[intDiv(number, 52) + 1],
-            100 + number % 300, (100 + number % 300) * 30, (100 + number % 300) / 70, 3, (100 + number % 300) / 210,
-            multiIf((100 + number % 300) / 210 < 0.8, 'low', (100 + number % 300) / 210 < 1, 'normal', (100 + number % 300) / 210 < 1.2, 'elevated', (100 + number % 300) / 210 < 1.5, 'high', 'critical'),
-            'holt-winters-additive', 'bench', 'bench', now64(3)
-     FROM numbers(${codes.length * 52})`,
-    { codes, provinces },
-  );
-  await warehouse.command(
-    `INSERT INTO commune_weekly_rows (week_start, commune_code, province_code, received, resolved, resolved_on_time, open_end, derived_version)
-     SELECT toMonday(today()) - 7 * (number % 52 + 1), {codes:Array(String)}[intDiv(number, 52) + 1], {provinces:Array(String)}[intDiv(number, 52) + 1],
-            100 + number % 300, 90 + number % 280, 80 + number % 250, number % 60, 1
-     FROM numbers(${codes.length * 52})`,
-    { codes, provinces },
-  );
+  const { codes, provinces } = await fillNationalYear(warehouse);
   const weeks = (
     await warehouse.query<{ week: string }>(
       'SELECT DISTINCT toString(period_start) AS week FROM pressure_indicators_rows',
@@ -421,27 +451,181 @@ if (only.has('queries')) {
   };
   const rows: Record<string, unknown>[] = [];
   for (const [name, make] of Object.entries(queries)) {
-    const times: number[] = [];
-    for (let i = 0; i < 60; i++) {
+    const measured = await percentiles(50, () => {
       const { sql, params } = make();
-      const started = performance.now();
-      await warehouse.query(sql, params);
-      if (i >= 10) times.push(performance.now() - started);
-    }
-    times.sort((a, b) => a - b);
-    const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+      return warehouse.query(sql, params);
+    });
     rows.push({
       query: name,
-      runs: times.length,
-      'p50 ms': p(0.5).toFixed(1),
-      'p95 ms': p(0.95).toFixed(1),
-      'target p95 < 100 ms': verdict(p(0.95) < 100),
+      runs: measured.runs,
+      'p50 ms': measured.p50.toFixed(1),
+      'p95 ms': measured.p95.toFixed(1),
+      'target p95 < 100 ms': verdict(measured.p95 < 100),
     });
   }
   await warehouse.close();
   table(rows);
   save('queries', { rows_per_table: codes.length * 52, results: rows });
 }
+if (only.has('api')) {
+  section('the API and its dashboard over one national year (52 weeks × 3,321 communes)');
+  // The machine is shared: its load says how far these figures are from an idle machine's.
+  console.log(
+    `load average before: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(', ')}`,
+  );
+  const dir = join(WORK, 'api-year');
+  rmSync(dir, { recursive: true, force: true });
+  const warehouse = await openWarehouse({ dataDir: dir });
+  const { codes, provinces } = await fillNationalYear(warehouse);
+  const { createToken, startApi } = await import('@commune-pulse/api');
+  const api = await startApi({
+    warehouse,
+    logger: createLogger('bench-api', 'warn'),
+    queryLimits: { maxExecutionSeconds: 60, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 100_000 },
+    reportsDir: join(dir, 'reports'),
+    port: 0,
+  });
+  const ministry = (await createToken(warehouse, 'bench', 'ministry')).token;
+  const provinceCodes = [...new Set(provinces)];
+  const byProvince = new Map<string, string>();
+  for (const code of provinceCodes)
+    byProvince.set(code, (await createToken(warehouse, code, `province:${code}`)).token);
+  const weeks = (await (
+    await fetch(`${api.url}/api/v1/weeks`, { headers: { authorization: `Bearer ${ministry}` } })
+  ).json()) as {
+    items: { week: string; week_start: string }[];
+  };
+  const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)] as T;
+  const get = async (path: string, token: string) => {
+    const response = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status}`);
+    return response.text();
+  };
+  // Each API call beside the one warehouse query at its heart, in the same run: the API's own cost is the difference.
+  const calls = {
+    'the national ranking of a week (50 communes)': {
+      api: () => get(`/api/v1/communes?week=${pick(weeks.items).week}&page_size=50`, ministry),
+      sql: () =>
+        warehouse.query(
+          `SELECT commune_code, pressure_index FROM pressure_indicators WHERE period_kind = 'week' AND period_start = {w:Date}
+           ORDER BY pressure_index DESC LIMIT 50`,
+          { w: pick(weeks.items).week_start },
+        ),
+    },
+    "a province's week (its token)": {
+      api: () => {
+        const province = pick(provinceCodes);
+        return get(`/api/v1/communes?week=${pick(weeks.items).week}&page_size=500`, byProvince.get(province) as string);
+      },
+      sql: () =>
+        warehouse.query(
+          `SELECT commune_code, pressure_index FROM pressure_indicators WHERE period_kind = 'week' AND period_start = {w:Date}
+           AND province_code = {p:String} ORDER BY pressure_index DESC`,
+          { w: pick(weeks.items).week_start, p: pick(provinceCodes) },
+        ),
+    },
+    "a commune's 52 weeks": {
+      // with the week, as the dashboard asks
+      api: () => get(`/api/v1/communes/${pick(codes)}/history?week=${weeks.items[0]?.week}`, ministry),
+      sql: () =>
+        warehouse.query(
+          `SELECT week_start, received, open_end FROM commune_weekly WHERE commune_code = {c:String} ORDER BY week_start`,
+          { c: pick(codes) },
+        ),
+    },
+  };
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, call] of Object.entries(calls)) {
+    const measured = await percentiles(100, call.api);
+    const baseline = await percentiles(100, call.sql);
+    rows.push({
+      'API call': name,
+      runs: measured.runs,
+      'p50 ms': measured.p50.toFixed(1),
+      'p95 ms': measured.p95.toFixed(1),
+      'baseline: its SQL alone, p95 ms': baseline.p95.toFixed(1),
+      'target p95 < 50 ms': verdict(measured.p95 < 50),
+    });
+  }
+  table(rows);
+
+  // First render of the dashboard's first page in Debian's headless Chromium, a fresh browser context each time
+  // (nothing cached), from navigation to the charts drawn; beside it, the API's reference page (no data, no script).
+  const { launchChromium } = await import('@commune-pulse/reporter');
+  const browser = await launchChromium();
+  const render = async (path: string, readySelector: string) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.addInitScript((token) => sessionStorage.setItem('cp-token', token), ministry);
+      const started = performance.now();
+      await page.goto(`${api.url}${path}`);
+      await page.waitForSelector(readySelector, { timeout: 30_000 });
+      return performance.now() - started;
+    } finally {
+      await context.close();
+    }
+  };
+  const firstRenders: number[] = [];
+  const referencePage: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    firstRenders.push(await render('/', 'body[data-ready="true"] [data-testid="chart-levels"] svg'));
+    referencePage.push(await render('/docs', 'h1'));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  const worst = (values: number[]) => Math.max(...values);
+  const renderRows = [
+    {
+      page: 'dashboard, national page (cards, 2 charts, tables)',
+      runs: firstRenders.length,
+      'median ms': median(firstRenders).toFixed(0),
+      'worst ms': worst(firstRenders).toFixed(0),
+      'target < 1500 ms': verdict(worst(firstRenders) < 1_500),
+    },
+    {
+      page: 'baseline: the reference page /docs',
+      runs: referencePage.length,
+      'median ms': median(referencePage).toFixed(0),
+      'worst ms': worst(referencePage).toFixed(0),
+      'target < 1500 ms': '',
+    },
+  ];
+  table(renderRows);
+  if (process.env.UPDATE_DOCS_PNG === '1') {
+    // The README's pictures: the three pages over the national year.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript((token) => sessionStorage.setItem('cp-token', token), ministry);
+    const top = await warehouse.query<{ commune_code: string; province_code: string }>(
+      `SELECT commune_code, province_code FROM pressure_indicators WHERE period_kind = 'week' AND period_start = {w:Date}
+       ORDER BY pressure_index DESC, commune_code LIMIT 1`,
+      { w: weeks.items[0]?.week_start },
+    );
+    for (const [path, name] of [
+      ['/', 'national'],
+      [`/#/province/${top[0]?.province_code}`, 'province'],
+      [`/#/commune/${top[0]?.commune_code}`, 'commune'],
+    ] as const) {
+      await page.goto(`${api.url}${path}`);
+      await page.waitForSelector('body[data-ready="true"] [data-testid="title"]');
+      await page.screenshot({ path: join(ROOT, 'docs', `dashboard-${name}.png`) });
+      console.log(`(written docs/dashboard-${name}.png)`);
+    }
+    await context.close();
+  }
+  await browser.close();
+  await api.close();
+  await warehouse.close();
+  console.log(
+    `load average after: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(', ')}`,
+  );
+  save('api', { rows_per_table: codes.length * 52, calls: rows, first_render: renderRows, load_average: loadavg() });
+}
+
 if (only.has('reads')) {
   const rows = Number(values['read-rows']);
   section(`reads over a synthetic national year: ${rows.toLocaleString('en')} dossier events, filled in SQL`);

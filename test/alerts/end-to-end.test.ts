@@ -7,6 +7,7 @@ import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
+  gatewayUrl,
   REPO_ROOT,
   type RunningProcess,
   runCli,
@@ -52,7 +53,7 @@ describe('the alerter service on the real services', () => {
     const gatewayPort = await freePort();
     const gateway = await startGateway(join(root, 'warehouse'), gatewayPort);
     processes.push(gateway);
-    const clickhouseUrl = `http://127.0.0.1:${gatewayPort}`;
+    const clickhouseUrl = gatewayUrl(gatewayPort);
     const warehouse = await openWarehouse({ clickhouseUrl, dataDir: root });
     const smtp = await startSmtp();
     const receiverPort = await freePort(); // nothing listens there yet

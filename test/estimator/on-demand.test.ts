@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallLinesInPreviousWeek } from '../support/example.ts';
 import {
   freePort,
+  gatewayUrl,
   REPO_ROOT,
   runCli,
   startCli,
@@ -36,7 +37,7 @@ afterAll(async () => {
 describe('on-demand estimation through the queue', () => {
   it('runs once for requests made while it is pending, and anew once it finished', async () => {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = gatewayUrl(port);
     await startGateway(join(root, 'warehouse'), port);
     const { lines, weekStart } = smallLinesInPreviousWeek(Date.now());
     const eventsPath = join(root, 'events.ndjson');

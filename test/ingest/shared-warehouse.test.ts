@@ -7,6 +7,7 @@ import { scaledLines, scaledTruth } from '../support/example.ts';
 import { produceLines } from '../support/kafka.ts';
 import {
   freePort,
+  gatewayUrl,
   type RunningProcess,
   sleep,
   startCli,
@@ -79,7 +80,7 @@ describe('ingest workers sharing one warehouse', () => {
     const copies = 20;
     const truth = scaledTruth(copies);
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = gatewayUrl(port);
     const server = await gateway(join(root, 'two'), port);
     const topic = uniqueName('dossier-events.v1.pair');
     const group = uniqueName('group');
@@ -105,7 +106,7 @@ describe('ingest workers sharing one warehouse', () => {
     const copies = 10;
     const truth = scaledTruth(copies);
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = gatewayUrl(port);
     const dataDir = join(root, 'outage');
     let server = await gateway(dataDir, port);
     const topic = uniqueName('dossier-events.v1.outage');

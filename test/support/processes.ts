@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -95,9 +96,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const GATEWAY_ROLES = ['ingest', 'estimator', 'alerter', 'reporter', 'admin', 'api', 'data_team'] as const;
+/** One token per gateway role for this test process. */
+export const GATEWAY_TOKENS = Object.fromEntries(
+  GATEWAY_ROLES.map((role) => [role, `${role}-${randomBytes(16).toString('hex')}`]),
+) as Record<(typeof GATEWAY_ROLES)[number], string>;
+
+/** The URL a service uses to reach a test gateway as one of its roles (default: the operator's). */
+export function gatewayUrl(port: number, role: keyof typeof GATEWAY_TOKENS = 'admin'): string {
+  return `http://${role}:${GATEWAY_TOKENS[role]}@127.0.0.1:${port}`;
+}
+
 /** The warehouse gateway (ClickHouse HTTP over the embedded engine) as its own process, ready to serve. */
 export async function startGateway(dataDir: string, port: number): Promise<RunningProcess> {
-  const gateway = startNode([GATEWAY, '--data-dir', dataDir, '--port', String(port)], {});
+  const tokens = Object.fromEntries(
+    Object.entries(GATEWAY_TOKENS).map(([role, token]) => [`WAREHOUSE_GATEWAY_TOKEN_${role.toUpperCase()}`, token]),
+  );
+  const gateway = startNode([GATEWAY, '--data-dir', dataDir, '--port', String(port)], tokens);
   await waitFor(() => gateway.output().includes('listening on'), 30_000, 'the warehouse gateway');
   return gateway;
 }

@@ -5,7 +5,12 @@ import { TOPICS } from './topics.ts';
 // silently moving the row, so such a day is refused here instead.
 export const STAFFING_FIRST_DAY = '1970-01-01';
 export const STAFFING_LAST_DAY = '2149-06-06';
-export const STAFFING_MAX_COUNTERS = 4_294_967_295;
+/**
+ * Plausibility ceilings of a roster row: a commune's public administrative service center has a few dozen staff
+ * and counters at most; a value beyond these is a typing error, and it would hide the commune's real pressure.
+ */
+export const STAFFING_MAX_FTE = 500;
+export const STAFFING_MAX_COUNTERS = 200;
 
 /**
  * One staffing roster row (spec/reference-inputs.md, `staffing.csv`), as it arrives on `commune-staffing.v1`:
@@ -17,9 +22,9 @@ export const communeStaffingRow = z
     valid_from: z.iso.date().refine((day) => day >= STAFFING_FIRST_DAY && day <= STAFFING_LAST_DAY, {
       message: `must be a day from ${STAFFING_FIRST_DAY} to ${STAFFING_LAST_DAY}`,
     }),
-    civil_servants: z.number().min(0),
-    contract_staff: z.number().min(0),
-    support_fte: z.number().min(0),
+    civil_servants: z.number().min(0).max(STAFFING_MAX_FTE),
+    contract_staff: z.number().min(0).max(STAFFING_MAX_FTE),
+    support_fte: z.number().min(0).max(STAFFING_MAX_FTE),
     counters: z.number().int().min(0).max(STAFFING_MAX_COUNTERS),
   })
   .meta({

@@ -133,3 +133,8 @@ export function readCsvTable<Column extends string>(
     return { ok: false, errors: [{ line: header.line, message: `the file has no ${rowsName}` }] };
   return { ok: true, table: { header, records, columnIndex } };
 }
+
+/** A field as RFC 4180 writes it: quoted, quotes doubled, when it holds a comma, a quote or a line break. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}

@@ -12,7 +12,15 @@ export {
   weekStartOfLabel,
   workingMillisBetween,
 } from './calendar.ts';
-export { type CsvLineError, type CsvReadResult, type CsvRecord, type CsvTable, readCsv, readCsvTable } from './csv.ts';
+export {
+  type CsvLineError,
+  type CsvReadResult,
+  type CsvRecord,
+  type CsvTable,
+  csvField,
+  readCsv,
+  readCsvTable,
+} from './csv.ts';
 export {
   civilFromDayNumber,
   DAY_MS,

@@ -170,6 +170,24 @@ describe('parseProcedureCatalogCsv', () => {
     ]);
   });
 
+  it('refuses values past their documented bounds, numbers too long to be finite included, by line', () => {
+    const huge = '9'.repeat(400);
+    const text = [
+      HEADER,
+      `1.001193,Khai sinh,ho_tich,0,${huge},15`, // line 2: was stored as 0, then "damaged"
+      '1.000894,Kết hôn,ho_tich,99999999999,30,15', // line 3
+      '1.000656,Khai tử,ho_tich,0,6001,15', // line 4
+      '1.004873,Xác nhận,ho_tich,0,30,481', // line 5
+      '1.000000,Giới hạn,khac,260,6000,480', // line 6: every bound itself is fine
+    ].join('\n');
+    expect(parseErrors(text)).toEqual([
+      { line: 2, message: `standard_minutes must be at most 6000, got ${'9'.repeat(20)}… (400 digits)` },
+      { line: 3, message: 'deadline_working_days must be at most 260, got 99999999999' },
+      { line: 4, message: 'standard_minutes must be at most 6000, got 6001' },
+      { line: 5, message: 'counter_minutes must be at most 480, got 481' },
+    ]);
+  });
+
   it('reports several problems of one line', () => {
     expect(parseErrors(`${HEADER}\n,,,,,x\n`)).toEqual([
       { line: 2, message: 'procedure_code is empty' },

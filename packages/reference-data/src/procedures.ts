@@ -67,6 +67,18 @@ type Column = (typeof REQUIRED_COLUMNS)[number];
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /**
+ * Plausibility bounds of a catalog row (spec/reference-inputs.md gives the signs; these the ceilings): values
+ * beyond them are typing errors (an extra zero, a number pasted into the wrong column), and one of them would
+ * swamp every commune's workload. The longest legal deadline of a commune-level procedure is a few months of
+ * working days; a dossier needs at most days, not weeks, of staff time; the counter part of one is at most a day.
+ */
+export const CATALOG_BOUNDS = {
+  deadline_working_days: 260,
+  standard_minutes: 6_000,
+  counter_minutes: 480,
+} as const;
+
+/**
  * Parses a procedure catalog CSV (spec/reference-inputs.md). All or nothing: any bad line rejects the file,
  * and every problem found is reported with its line. Columns may come in any order; other columns are ignored.
  */
@@ -152,7 +164,13 @@ function parseNumber(raw: string, column: Column, sign: 'positive' | 'nonNegativ
     return Number.NaN;
   }
   const value = Number(raw);
+  const max = CATALOG_BOUNDS[column as keyof typeof CATALOG_BOUNDS];
   if (sign === 'positive' && value <= 0) errors.push(`${column} must be greater than 0, got ${raw}`);
+  else if (!Number.isFinite(value) || value > max) {
+    errors.push(
+      `${column} must be at most ${max}, got ${raw.length > 24 ? `${raw.slice(0, 20)}… (${raw.length} digits)` : raw}`,
+    );
+  }
   return value;
 }
 

@@ -37,6 +37,15 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).optional(),
+  // Limits of one query of SQL from people (pnpm cli query, the API's SQL endpoint, the gateway's data team).
+  SQL_MAX_EXECUTION_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  SQL_MAX_MEMORY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024 ** 2)
+    .max(64 * 1024 ** 3)
+    .default(2 * 1024 ** 3),
+  SQL_MAX_RESULT_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
   // how long the ingest ledger keeps a processed range (the exactly-once window by position)
   INGEST_LEDGER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
@@ -49,6 +58,8 @@ export interface RuntimeConfig {
   logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   metricsPort: number | undefined;
   kafkaSessionTimeoutMs: number | undefined;
+  /** Limits of one query of SQL from people. */
+  queryLimits: { maxExecutionSeconds: number; maxMemoryBytes: number; maxResultRows: number };
   ledgerRetentionDays: number;
 }
 
@@ -72,6 +83,11 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
     logLevel: value.LOG_LEVEL,
     metricsPort: value.METRICS_PORT,
     kafkaSessionTimeoutMs: value.KAFKA_SESSION_TIMEOUT_MS,
+    queryLimits: {
+      maxExecutionSeconds: value.SQL_MAX_EXECUTION_SECONDS,
+      maxMemoryBytes: value.SQL_MAX_MEMORY_BYTES,
+      maxResultRows: value.SQL_MAX_RESULT_ROWS,
+    },
     ledgerRetentionDays: value.INGEST_LEDGER_RETENTION_DAYS,
   };
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { provinces } from '@commune-pulse/reference-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, migrate, splitStatements } from './migrate.ts';
+import { hasAccessManagement, loadMigrations, migrate, splitStatements } from './migrate.ts';
 import { createWarehouse, type Warehouse } from './warehouse.ts';
 
 describe('splitStatements', () => {
@@ -85,6 +86,71 @@ describe('migrations on the embedded engine', () => {
   it('binds query parameters', async () => {
     const rows = await warehouse.query<{ x: string }>('SELECT {v:String} AS x', { v: "it's" });
     expect(rows).toEqual([{ x: "it's" }]);
+  });
+
+  it('skips the server-only section (roles, grants, row policies) on the embedded engine', async () => {
+    expect(await hasAccessManagement(warehouse)).toBe(false);
+    const access = loadMigrations().find((m) => m.name === '0007_access_and_roles');
+    const everywhere = access?.statements.filter((statement) => !statement.serverOnly) ?? [];
+    expect(everywhere.map((statement) => statement.sql).join('\n')).toMatch(/CREATE TABLE IF NOT EXISTS api_tokens/);
+    const tables = await warehouse.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'api_%' ORDER BY name",
+    );
+    expect(tables.map((t) => t.name)).toEqual(['api_access_log', 'api_tokens']);
+  });
+});
+
+describe('the server-only access section (users, roles, row policies)', () => {
+  // There is no ClickHouse server on this machine: what can be checked here is that every statement is one the
+  // server's parser reads, and that no province and no table of theirs is left without a row policy.
+  const access = loadMigrations().find((m) => m.name === '0007_access_and_roles');
+  if (access === undefined) throw new Error('no access migration');
+  const serverOnly = access.statements.filter((statement) => statement.serverOnly).map((statement) => statement.sql);
+
+  it('is made of statements the engine parses, each alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-access-sql-'));
+    const warehouse = createWarehouse({ dataDir: dir });
+    try {
+      expect(serverOnly.length).toBeGreaterThan(34 * 8);
+      for (const statement of serverOnly) {
+        const [row] = await warehouse.query<{ f: string }>('SELECT formatQuery({s:String}) AS f', { s: statement });
+        expect(row?.f, statement).toMatch(/^(CREATE|GRANT|REVOKE) /);
+      }
+    } finally {
+      await warehouse.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives every province a role and a row policy on every table that has a province_code', async () => {
+    const text = serverOnly.join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'cp-access-tables-'));
+    const warehouse = createWarehouse({ dataDir: dir });
+    try {
+      await migrate(warehouse);
+      const tables = await warehouse.query<{ table: string }>(
+        `SELECT table FROM system.columns WHERE database = currentDatabase() AND name = 'province_code'
+           AND table IN (SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree')
+           AND table NOT IN ('api_tokens', 'api_access_log', 'reports')`,
+      );
+      expect(tables.length).toBeGreaterThan(5);
+      for (const { table } of tables) {
+        expect(text).toContain(
+          `CREATE ROW POLICY IF NOT EXISTS cp_all_rows ON ${table} AS PERMISSIVE FOR SELECT USING 1 TO ALL`,
+        );
+      }
+      for (const province of provinces()) {
+        expect(text).toContain(`GRANT cp_data_team TO cp_province_${province.code}`);
+        for (const { table } of tables) {
+          expect(text).toContain(
+            `CREATE ROW POLICY IF NOT EXISTS cp_province_${province.code} ON ${table} AS RESTRICTIVE FOR SELECT USING province_code = '${province.code}' TO cp_province_${province.code}`,
+          );
+        }
+      }
+    } finally {
+      await warehouse.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

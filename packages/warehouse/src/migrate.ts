@@ -13,6 +13,11 @@ export interface MigrationStatement {
    * may already have dropped, so that an interrupted migration can be repeated.
    */
   whenTableExists?: string;
+  /**
+   * After a `-- @server-only` line, every statement of the file: users, roles, grants, row policies, which only a
+   * ClickHouse server has (the embedded engine, in process or behind the gateway, has no access management).
+   */
+  serverOnly?: boolean;
 }
 
 export interface Migration {
@@ -23,16 +28,23 @@ export interface Migration {
 }
 
 const WHEN_TABLE_EXISTS = /^--\s*when table exists:\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/;
+const SERVER_ONLY = /^--\s*@server-only\s*$/;
 
 /** Splits a migration file into statements: a statement ends with `;` at the end of a line. */
 export function splitStatements(sql: string): MigrationStatement[] {
   const statements: MigrationStatement[] = [];
   let lines: string[] = [];
   let whenTableExists: string | undefined;
+  let serverOnly = false;
   const finish = () => {
     const text = lines.join('\n').trim();
-    if (text.length > 0)
-      statements.push(whenTableExists === undefined ? { sql: text } : { sql: text, whenTableExists });
+    if (text.length > 0) {
+      statements.push({
+        sql: text,
+        ...(whenTableExists === undefined ? {} : { whenTableExists }),
+        ...(serverOnly ? { serverOnly } : {}),
+      });
+    }
     lines = [];
     whenTableExists = undefined;
   };
@@ -40,6 +52,7 @@ export function splitStatements(sql: string): MigrationStatement[] {
     const trimmed = line.trimStart();
     if (trimmed.startsWith('--')) {
       whenTableExists = WHEN_TABLE_EXISTS.exec(trimmed.trimEnd())?.[1] ?? whenTableExists;
+      if (SERVER_ONLY.test(trimmed.trimEnd())) serverOnly = true;
       continue;
     }
     const end = /;\s*$/.exec(line);
@@ -78,12 +91,7 @@ async function tableExists(warehouse: Warehouse, name: string): Promise<boolean>
  * EXISTS), so a run interrupted between a statement and its record is safe to repeat.
  */
 export async function migrate(warehouse: Warehouse, migrations = loadMigrations()): Promise<Migration[]> {
-  await warehouse.command(`CREATE TABLE IF NOT EXISTS schema_migrations
-    (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))
-    ENGINE = ReplacingMergeTree ORDER BY version`);
-  const applied = await warehouse.query<{ version: number; checksum: string; name: string }>(
-    'SELECT version, checksum, name FROM schema_migrations FINAL',
-  );
+  const applied = await appliedMigrations(warehouse);
   const appliedByVersion = new Map(applied.map((row) => [Number(row.version), row]));
   const done: Migration[] = [];
   for (const migration of migrations) {
@@ -97,9 +105,14 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
       }
       continue;
     }
+    let onServer: boolean | undefined;
     for (const statement of migration.statements) {
       if (statement.whenTableExists !== undefined && !(await tableExists(warehouse, statement.whenTableExists)))
         continue;
+      if (statement.serverOnly) {
+        onServer ??= await hasAccessManagement(warehouse);
+        if (!onServer) continue;
+      }
       await warehouse.command(statement.sql);
     }
     await warehouse.insert('schema_migrations', [
@@ -108,4 +121,32 @@ export async function migrate(warehouse: Warehouse, migrations = loadMigrations(
     done.push(migration);
   }
   return done;
+}
+
+/**
+ * The migrations recorded. The table is created only when it is missing: a service whose role may read but not
+ * create tables (on a server, after the administrator migrated) starts without a CREATE it has no right to.
+ */
+async function appliedMigrations(warehouse: Warehouse) {
+  if (!(await tableExists(warehouse, 'schema_migrations'))) {
+    await warehouse.command(`CREATE TABLE IF NOT EXISTS schema_migrations
+      (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))
+      ENGINE = ReplacingMergeTree ORDER BY version`);
+  }
+  return warehouse.query<{ version: number; checksum: string; name: string }>(
+    'SELECT version, checksum, name FROM schema_migrations FINAL',
+  );
+}
+
+/**
+ * Whether the warehouse is a ClickHouse server, with users and roles: the embedded engine (in process, or behind
+ * the warehouse gateway) answers chdb(), and has no access management.
+ */
+export async function hasAccessManagement(warehouse: Warehouse): Promise<boolean> {
+  try {
+    await warehouse.query('SELECT chdb()');
+    return false;
+  } catch {
+    return true;
+  }
 }

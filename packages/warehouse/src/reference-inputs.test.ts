@@ -119,6 +119,15 @@ describe('parseStaffingCsv', () => {
     expect(errorsOf(`${HEADER}\n\n`)).toEqual([{ line: 1, message: 'the file has no roster rows' }]);
   });
 
+  it('refuses FTE and counters past their plausible bounds, and numbers too long to be finite', () => {
+    const errors = errorsOf(`${HEADER}\n00004,2025-07-01,${'9'.repeat(400)},500,500.5,201\n`);
+    expect(errors).toEqual([
+      { line: 2, message: `civil_servants must be at most 500, got ${'9'.repeat(20)}… (400 digits)` },
+      { line: 2, message: 'support_fte must be at most 500, got 500.5' },
+      { line: 2, message: 'counters must be at most 200, got 201' },
+    ]);
+  });
+
   it('rejects a day outside the warehouse date range rather than letting it be clamped', () => {
     expect(errorsOf(`${HEADER}\n00004,1969-12-31,1,1,1,1\n`)[0]?.message).toMatch(/outside 1970-01-01 to 2149-06-06/);
   });
@@ -147,6 +156,23 @@ describe('reference inputs in the embedded warehouse', () => {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     return parsed.catalog;
   }
+
+  it('refuses to store a catalog that would not read back whole, and stores nothing of it', async () => {
+    const good = catalogFrom(
+      'procedure_code,name,domain,deadline_working_days,standard_minutes,counter_minutes\n1.001193,Khai sinh,ho_tich,0,25,12\n',
+      'good.csv',
+    );
+    const [standard] = good.standards;
+    if (standard === undefined) throw new Error('no row');
+    // A catalog built in code rather than parsed: nothing stops a value the parser would refuse.
+    const forged = { ...good, standards: [{ ...standard, standardMinutes: Number.POSITIVE_INFINITY }] };
+    await expect(saveProcedureCatalog(warehouse, forged, 'forged.csv')).rejects.toThrow(
+      /cannot be stored faithfully: row 1: standard_minutes: malformed number "Infinity"; nothing was stored/,
+    );
+    expect(await latestCatalogImport(warehouse)).toBeUndefined();
+    const [rows] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM procedure_catalog_rows');
+    expect(Number(rows?.n)).toBe(0);
+  });
 
   it('gives the shipped defaults until a catalog is imported', async () => {
     const effective = await loadEffectiveCatalog(warehouse);

@@ -1,7 +1,15 @@
 // Reference inputs in the warehouse (spec/reference-inputs.md): imported procedure catalogs, the staffing roster
 // and the estimation parameter sets, each stored with the version that indicator rows record.
+
+import {
+  STAFFING_FIRST_DAY,
+  STAFFING_LAST_DAY,
+  STAFFING_MAX_COUNTERS,
+  STAFFING_MAX_FTE,
+} from '@commune-pulse/contracts';
 import {
   type CsvLineError,
+  csvField,
   defaultProcedureCatalog,
   isKnownCommune,
   mergeCatalog,
@@ -64,10 +72,18 @@ export async function saveProcedureCatalog(
     catalog.defaultStandard === undefined ? catalog.standards : [catalog.defaultStandard, ...catalog.standards];
   const importedAtMs = options.importedAtMs ?? Date.now();
   const effectiveVersion = mergeCatalog(defaults, catalog).version;
-  await warehouse.insert(
-    'procedure_catalog_rows',
-    all.map((standard) => standardRow(catalog.version, standard)),
-  );
+  const rows = all.map((standard) => standardRow(catalog.version, standard));
+  // What loadEffectiveCatalog will read back goes through the same parser now, before anything is stored: a
+  // catalog that could not be read back whole (an out-of-range value, a number that does not survive the trip)
+  // is refused here rather than found "damaged" by the next estimate.
+  const readBack = parseProcedureCatalogCsv(catalogCsv(rows), { source });
+  if (!readBack.ok || readBack.catalog.version !== catalog.version) {
+    const detail = readBack.ok
+      ? `its rows read back as ${readBack.catalog.version}`
+      : readBack.errors.map((e) => `row ${e.line - 1}: ${e.message}`).join('; ');
+    throw new Error(`the procedure catalog from ${source} cannot be stored faithfully: ${detail}; nothing was stored`);
+  }
+  await warehouse.insert('procedure_catalog_rows', rows);
   await warehouse.insert('procedure_catalog_imports', [
     {
       catalog_version: catalog.version,
@@ -164,10 +180,6 @@ function catalogCsv(rows: readonly ReturnType<typeof standardRow>[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The number in the plain decimal form the catalog parser accepts: 1e-7 becomes 0.0000001, the same double. */
 function plainDecimal(value: number): string {
   const text = String(value);
@@ -228,11 +240,10 @@ const STAFFING_COLUMNS = [
 ] as const;
 type StaffingColumn = (typeof STAFFING_COLUMNS)[number];
 
-// valid_from is a ClickHouse Date, which clamps a day outside this range on insert: such a row would silently
-// move to another day, so it is refused instead. counters is a UInt32.
-const FIRST_DAY = '1970-01-01';
-const LAST_DAY = '2149-06-06';
-const MAX_COUNTERS = 4_294_967_295;
+// valid_from is a ClickHouse Date, which clamps a day outside its range on insert: such a row would silently
+// move to another day, so it is refused instead.
+const FIRST_DAY = STAFFING_FIRST_DAY;
+const LAST_DAY = STAFFING_LAST_DAY;
 
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
@@ -321,8 +332,11 @@ function parseCount(raw: string, column: StaffingColumn, integer: boolean, probl
     return Number.NaN;
   }
   const value = Number(raw);
-  if (!Number.isFinite(value) || (integer && value > MAX_COUNTERS)) problems.push(`${column} is too large: ${raw}`);
-  else if (integer && !Number.isInteger(value)) problems.push(`${column} must be a whole number, got ${raw}`);
+  const max = integer ? STAFFING_MAX_COUNTERS : STAFFING_MAX_FTE;
+  if (!Number.isFinite(value) || value > max) {
+    const shown = raw.length > 24 ? `${raw.slice(0, 20)}… (${raw.length} digits)` : raw;
+    problems.push(`${column} must be at most ${max}, got ${shown}`);
+  } else if (integer && !Number.isInteger(value)) problems.push(`${column} must be a whole number, got ${raw}`);
   return value;
 }
 

@@ -7,11 +7,13 @@ import { demoCommand } from './commands/demo.ts';
 import { estimateCommand } from './commands/estimate.ts';
 import { explainCommand } from './commands/explain.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { portalCommand } from './commands/portal.ts';
 import { queryCommand } from './commands/query.ts';
 import { reportCommand } from './commands/report.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { staffingCommand } from './commands/staffing.ts';
+import { tokensCommand } from './commands/tokens.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   ingest: { run: ingestCommand, summary: 'import an NDJSON file, or consume dossier-events.v1 from Kafka' },
@@ -35,6 +37,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; summary
   counters: { run: countersCommand, summary: 'counters needed for an arrival rate and handling time (Erlang C)' },
   alerts: { run: alertsCommand, summary: 'alerts on communes: list, silence, acknowledge, evaluate, run the alerter' },
   report: { run: reportCommand, summary: 'the weekly pressure report of a week: HTML, PDF and CSV files' },
+  tokens: { run: tokensCommand, summary: 'API tokens: create (shown once), list, revoke' },
+  migrate: { run: migrateCommand, summary: 'apply the warehouse migrations (on a server: as the administrator)' },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 export * from './config.ts';
 export * from './estimate.ts';
+export * from './explain.ts';
 export * from './gather.ts';
 export * from './periods.ts';
 export * from './publisher.ts';

@@ -149,8 +149,8 @@ async function sendMail(report: GeneratedReport, to: string[], smtpUrl: string, 
 
 async function postWebhook(report: GeneratedReport, webhook: Recipients['webhooks'][number]) {
   const body = JSON.stringify(webhookPayload(report));
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (webhook.secret) headers[WEBHOOK_SIGNATURE_HEADER] = signBody(body, webhook.secret);
+  if (webhook.secret.length < 16) throw new Error(`webhook ${webhook.id} has no secret: it is not sent unsigned`);
+  const headers = { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signBody(body, webhook.secret) };
   const response = await fetch(webhook.url, {
     method: 'POST',
     headers,

@@ -95,6 +95,10 @@ describe("the routing file (the alerter's, infra/alerting/routing.example.json)"
     const parse = (value: unknown) => parseRouting(JSON.stringify(value), 'r.json', {});
     expect(() => parse({ emails: [{ address: 'a@b.vn', provinces: ['77'] }] })).toThrow(/77 is not a province code/);
     expect(() => parse({ webhooks: [{ id: 'h', url: 'https://h.example.org', secret_env: 'NOPE' }] })).toThrow(/NOPE/);
+    // A webhook without a secret would be sent unsigned: refused, as the alerter refuses it.
+    expect(() => parse({ webhooks: [{ id: 'h', url: 'https://h.example.org' }] })).toThrow(
+      /webhook h: give exactly one of secret_env \(preferred\) or secret; every webhook is signed/,
+    );
     expect(() => parse({ emails: [{ address: 'not an address' }] })).toThrow(/address/);
     expect(() => parseRouting('{', 'r.json', {})).toThrow(/not JSON/);
   });

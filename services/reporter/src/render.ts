@@ -1,3 +1,4 @@
+import { csvField } from '@commune-pulse/reference-data';
 import { LEVEL_COLORS } from './charts.ts';
 import type { Formatter } from './i18n.ts';
 import {
@@ -174,10 +175,6 @@ ${sections}
 </body>
 </html>
 `;
-}
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /**

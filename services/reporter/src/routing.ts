@@ -32,7 +32,7 @@ export interface ReportRoute {
 }
 
 export interface Routing {
-  webhooks: (ReportRoute & { id: string; url: string; secret: string | undefined })[];
+  webhooks: (ReportRoute & { id: string; url: string; secret: string })[];
   emails: (ReportRoute & { address: string })[];
 }
 
@@ -53,12 +53,17 @@ export function parseRouting(text: string, source: string, env: Record<string, s
   const webhooks = parsed.data.webhooks.map((webhook) => {
     checkProvinces(`webhook ${webhook.id}`, webhook.provinces);
     const secret = webhook.secret ?? (webhook.secret_env ? env[webhook.secret_env] : undefined);
-    if (webhook.secret_env && (secret === undefined || secret.length < 16)) {
+    // Every webhook is signed, as the alerter's are: a receiver cannot tell an unsigned body from a forged one.
+    if ((webhook.secret === undefined) === (webhook.secret_env === undefined)) {
+      problems.push(
+        `webhook ${webhook.id}: give exactly one of secret_env (preferred) or secret; every webhook is signed`,
+      );
+    } else if (secret === undefined || secret.length < 16) {
       problems.push(
         `webhook ${webhook.id}: the environment variable ${webhook.secret_env} must hold a secret of 16+ characters`,
       );
     }
-    return { id: webhook.id, url: webhook.url, secret, provinces: webhook.provinces };
+    return { id: webhook.id, url: webhook.url, secret: secret ?? '', provinces: webhook.provinces };
   });
   const emails = parsed.data.emails.map((email) => {
     checkProvinces(`e-mail ${email.address}`, email.provinces);
@@ -91,7 +96,7 @@ export function editionsFor(routing: Routing): Edition[] {
 
 export interface Recipients {
   emails: string[];
-  webhooks: { id: string; url: string; secret: string | undefined }[];
+  webhooks: { id: string; url: string; secret: string }[];
 }
 
 /** Who gets one edition: the recipients of its province, or of the whole country for the national one. */

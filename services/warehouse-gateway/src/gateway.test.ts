@@ -8,9 +8,24 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLOWED_READS, SQL_ESCAPES } from '../../../test/support/sql-escapes.ts';
+import type { GatewayUser } from './access.ts';
 import { startWarehouseGateway, type WarehouseGateway } from './gateway.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const USERS: GatewayUser[] = [
+  { role: 'admin', token: 'admin-token-of-the-gateway-tests' },
+  { role: 'ingest', token: 'ingest-token-of-the-gateway-tests' },
+  { role: 'api', token: 'api-token-of-the-gateway-tests-0' },
+  { role: 'data_team', token: 'data-team-token-of-the-gateway-tests' },
+];
+const LIMITS = { maxExecutionSeconds: 2, maxMemoryBytes: 2 * 1024 ** 3, maxResultRows: 1000 };
+const tokenOf = (role: string) => USERS.find((user) => user.role === role)?.token ?? '';
+const basic = (role: string, token = tokenOf(role)) => `Basic ${Buffer.from(`${role}:${token}`).toString('base64')}`;
+/** Headers of a request made as the admin role, as fetch cannot take credentials in the URL. */
+const ADMIN = { authorization: basic('admin') };
+const asRole = (url: string, role: string, options: Parameters<typeof createClient>[0] = {}) =>
+  createClient({ url, username: role, password: tokenOf(role), log: { level: ClickHouseLogLevel.OFF }, ...options });
 
 async function count(client: ClickHouseClient, table: string): Promise<number> {
   const rows = await (await client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' })).json<{
@@ -26,9 +41,9 @@ describe('warehouse gateway with @clickhouse/client', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cp-gateway-'));
-    gateway = await startWarehouseGateway({ dataDir: dir, port: 0 });
+    gateway = await startWarehouseGateway({ dataDir: dir, port: 0, users: USERS, queryLimits: LIMITS });
     // The client logs every failed request; the failures here are the point of some tests.
-    client = createClient({ url: gateway.url, log: { level: ClickHouseLogLevel.OFF } });
+    client = asRole(gateway.url, 'admin');
     await client.command({
       query: `CREATE TABLE events (id UInt32, name String) ENGINE = MergeTree ORDER BY id
               SETTINGS non_replicated_deduplication_window = 1000`,
@@ -86,7 +101,7 @@ describe('warehouse gateway with @clickhouse/client', () => {
   });
 
   it('sends long query parameters as multipart form data when asked to', async () => {
-    const multipart = createClient({ url: gateway.url, use_multipart_params: true });
+    const multipart = asRole(gateway.url, 'admin', { use_multipart_params: true });
     try {
       const names = Array.from({ length: 500 }, (_, i) => `name ${i}`);
       const rows = await (
@@ -196,7 +211,7 @@ describe('warehouse gateway with @clickhouse/client', () => {
 
   it('uses the database named in the URL', async () => {
     await client.command({ query: 'CREATE DATABASE IF NOT EXISTS analytics' });
-    const scoped = createClient({ url: `${gateway.url}/analytics` });
+    const scoped = asRole(`${gateway.url}/analytics`, 'admin');
     try {
       await scoped.command({ query: 'CREATE TABLE t (x UInt8) ENGINE = Memory' });
       expect(await scoped.ping()).toEqual({ success: true });
@@ -209,7 +224,7 @@ describe('warehouse gateway with @clickhouse/client', () => {
   });
 
   it('accepts compressed requests and answers them uncompressed', async () => {
-    const compressed = createClient({ url: gateway.url, compression: { request: true, response: true } });
+    const compressed = asRole(gateway.url, 'admin', { compression: { request: true, response: true } });
     try {
       await compressed.command({ query: 'CREATE TABLE zipped (id UInt32) ENGINE = MergeTree ORDER BY id' });
       await compressed.insert({
@@ -248,39 +263,40 @@ describe('warehouse gateway with @clickhouse/client', () => {
   });
 
   it('speaks plain HTTP as ClickHouse does: GET is read-only, one statement per request, no sessions', async () => {
-    const get = await fetch(`${gateway.url}/?query=${encodeURIComponent('SELECT 40 + 2')}`);
+    const get = await fetch(`${gateway.url}/?query=${encodeURIComponent('SELECT 40 + 2')}`, { headers: ADMIN });
     expect(get.status).toBe(200);
     expect(await get.text()).toBe('42\n');
     expect(get.headers.get('x-clickhouse-summary')).toContain('read_rows');
 
     const write = await fetch(
       `${gateway.url}/?query=${encodeURIComponent('CREATE TABLE nope (x UInt8) ENGINE = Memory')}`,
+      { headers: ADMIN },
     );
     expect(write.status).toBe(403);
     expect(await write.text()).toMatch(/^Code: 164\. .*READONLY/s);
 
-    const multi = await fetch(gateway.url, { method: 'POST', body: 'SELECT 1; SELECT 2' });
+    const multi = await fetch(gateway.url, { method: 'POST', body: 'SELECT 1; SELECT 2', headers: ADMIN });
     expect(multi.status).toBe(400);
     expect(multi.headers.get('x-clickhouse-exception-code')).toBe('62');
 
-    const session = await fetch(`${gateway.url}/?session_id=abc`, { method: 'POST', body: 'SELECT 1' });
+    const session = await fetch(`${gateway.url}/?session_id=abc`, { method: 'POST', body: 'SELECT 1', headers: ADMIN });
     expect(session.status).toBe(501);
     expect(await session.text()).toMatch(/NOT_IMPLEMENTED/);
 
-    expect(await (await fetch(`${gateway.url}/`)).text()).toBe('Ok.\n');
+    expect(await (await fetch(`${gateway.url}/`, { headers: ADMIN })).text()).toBe('Ok.\n');
   });
 
   it('refuses unknown encodings and bodies that do not decompress', async () => {
     const unknown = await fetch(gateway.url, {
       method: 'POST',
       body: 'SELECT 1',
-      headers: { 'Content-Encoding': 'lzma' },
+      headers: { ...ADMIN, 'Content-Encoding': 'lzma' },
     });
     expect(unknown.status).toBe(415);
     const broken = await fetch(gateway.url, {
       method: 'POST',
       body: 'not gzip at all',
-      headers: { 'Content-Encoding': 'gzip' },
+      headers: { ...ADMIN, 'Content-Encoding': 'gzip' },
     });
     expect(broken.status).toBe(400);
     expect(await broken.text()).toMatch(/CANNOT_DECOMPRESS/);
@@ -293,7 +309,13 @@ describe('warehouse gateway body limit', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cp-gateway-limit-'));
-    gateway = await startWarehouseGateway({ dataDir: dir, port: 0, maxBodyBytes: 4096 });
+    gateway = await startWarehouseGateway({
+      dataDir: dir,
+      port: 0,
+      maxBodyBytes: 4096,
+      users: USERS,
+      queryLimits: LIMITS,
+    });
   });
 
   afterAll(async () => {
@@ -306,7 +328,7 @@ describe('warehouse gateway body limit', () => {
     return new Promise((resolve, reject) => {
       const req = request(`${gateway.url}/?query=${encodeURIComponent('INSERT INTO t FORMAT CSV')}`, {
         method: 'POST',
-        headers,
+        headers: { ...ADMIN, ...headers },
       });
       req.on('response', (response) => {
         let text = '';
@@ -332,15 +354,21 @@ describe('warehouse gateway body limit', () => {
   });
 
   it('still serves requests after refusing one', async () => {
-    const response = await fetch(gateway.url, { method: 'POST', body: 'SELECT 7' });
+    const response = await fetch(gateway.url, { method: 'POST', body: 'SELECT 7', headers: ADMIN });
     expect(await response.text()).toBe('7\n');
   });
 });
 
 describe('main.ts', () => {
-  function run(args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  function run(
+    args: string[],
+    env: Record<string, string> = {},
+  ): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
     // Standard input from /dev/null, as a service manager starts it.
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WAREHOUSE_GATEWAY_TOKEN_ADMIN: tokenOf('admin'), ...env },
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -369,6 +397,25 @@ describe('main.ts', () => {
     const unknown = run(['--data-dir', tmpdir(), '--verbose']);
     expect(await unknown.exit).toBe(2);
     expect(unknown.output()).toMatch(/Unknown option '--verbose'/);
+    const noToken = run(['--data-dir', tmpdir()], { WAREHOUSE_GATEWAY_TOKEN_ADMIN: '' });
+    expect(await noToken.exit).toBe(2);
+    expect(noToken.output()).toMatch(/no token is set: set WAREHOUSE_GATEWAY_TOKEN_<ROLE>/);
+    const shortToken = run(['--data-dir', tmpdir()], { WAREHOUSE_GATEWAY_TOKEN_INGEST: 'short' });
+    expect(await shortToken.exit).toBe(2);
+    expect(shortToken.output()).toMatch(/WAREHOUSE_GATEWAY_TOKEN_INGEST must hold a token of 24\+ characters/);
+  });
+
+  it('refuses to listen beyond loopback unless the host is named', async () => {
+    const open = run([
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'cp-gateway-open-')),
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+    ]);
+    expect(await open.exit).toBe(1);
+    expect(open.output()).toMatch(/--host 0\.0\.0\.0 is not a loopback address: listen there only with --allow-host/);
   });
 
   it('lets a running query finish on SIGTERM, then exits 0', async () => {
@@ -376,7 +423,7 @@ describe('main.ts', () => {
     try {
       const gatewayProcess = run(['--data-dir', dir, '--port', '0']);
       const url = await listeningUrl(gatewayProcess.output, gatewayProcess.exit);
-      const client = createClient({ url });
+      const client = asRole(url, 'admin');
       try {
         expect(await client.ping()).toEqual({ success: true });
         const slow = client.query({ query: 'SELECT sleepEachRow(0.5) AS s FROM numbers(3)', format: 'JSONEachRow' });
@@ -389,6 +436,160 @@ describe('main.ts', () => {
       expect(await gatewayProcess.exit).toBe(0);
       expect(gatewayProcess.output()).toMatch(/stopped/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('warehouse gateway access', () => {
+  let dir: string;
+  let gateway: WarehouseGateway;
+  let admin: ClickHouseClient;
+  let dataTeam: ClickHouseClient;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cp-gateway-access-'));
+    gateway = await startWarehouseGateway({ dataDir: dir, port: 0, users: USERS, queryLimits: LIMITS });
+    admin = asRole(gateway.url, 'admin');
+    dataTeam = asRole(gateway.url, 'data_team');
+    // The tables the escapes name, as the migrations create them.
+    const { migrate, createWarehouse } = await import('@commune-pulse/warehouse');
+    const warehouse = createWarehouse({
+      clickhouseUrl: `http://admin:${tokenOf('admin')}@${gateway.url.slice(7)}`,
+      dataDir: dir,
+    });
+    await migrate(warehouse);
+    await warehouse.close();
+  });
+
+  afterAll(async () => {
+    await admin?.close();
+    await dataTeam?.close();
+    await gateway?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(gateway.url, { method: 'POST', body, headers: { authorization: basic('admin'), ...headers } });
+
+  it('answers 401 without a token, with a wrong one, or for a user that does not exist', async () => {
+    const none = await fetch(gateway.url, { method: 'POST', body: 'SELECT 1' });
+    expect(none.status).toBe(401);
+    expect(await none.text()).toMatch(/a user and token are required.*AUTHENTICATION_FAILED/s);
+    expect((await post('SELECT 1', { authorization: basic('admin', 'x'.repeat(32)) })).status).toBe(401);
+    expect((await post('SELECT 1', { authorization: basic('nobody', tokenOf('admin')) })).status).toBe(401);
+    expect((await fetch(`${gateway.url}/ping`)).status).toBe(401);
+    const headers = await fetch(gateway.url, {
+      method: 'POST',
+      body: 'SELECT 1',
+      headers: { 'x-clickhouse-user': 'admin', 'x-clickhouse-key': tokenOf('admin') },
+    });
+    expect(await headers.text()).toBe('1\n');
+  });
+
+  it('refuses requests from web pages and for other host names', async () => {
+    const fromPage = await post("INSERT INTO commune_weekly_rows (event_id) VALUES ('forged')", {
+      origin: 'http://evil.example',
+    });
+    expect(fromPage.status).toBe(403);
+    expect(await fromPage.text()).toMatch(/requests from web pages \(Origin http:\/\/evil\.example\) are refused/);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(gateway.url, {
+        method: 'POST',
+        headers: { host: 'attacker.example:8123', authorization: basic('admin') },
+      });
+      req.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('SELECT 1');
+    });
+    expect(rebound).toBe(403);
+    expect(await count(admin, 'commune_weekly_rows')).toBe(0);
+  });
+
+  it('lets the writing roles write, and no other', async () => {
+    const ingest = asRole(gateway.url, 'ingest');
+    const api = asRole(gateway.url, 'api');
+    try {
+      await ingest.command({ query: 'CREATE TABLE IF NOT EXISTS scratch (x UInt8) ENGINE = MergeTree ORDER BY x' });
+      await ingest.insert({ table: 'scratch', values: [{ x: 1 }], format: 'JSONEachRow' });
+      await expect(dataTeam.command({ query: 'INSERT INTO scratch VALUES (2)' })).rejects.toThrow(
+        /INSERT is not allowed/,
+      );
+      await expect(dataTeam.command({ query: 'DROP TABLE scratch' })).rejects.toThrow(/DROP is not allowed/);
+      await expect(api.command({ query: 'TRUNCATE TABLE scratch' })).rejects.toThrow(/TRUNCATE is not allowed/);
+      await expect(api.insert({ table: 'scratch', values: [{ x: 3 }], format: 'JSONEachRow' })).rejects.toThrow(
+        /may insert into api_access_log only/,
+      );
+      await expect(
+        ingest.command({ query: "INSERT INTO scratch SELECT 1 FROM file('/etc/passwd', 'LineAsString')" }),
+      ).rejects.toThrow(/table function file\(\) reaches outside/);
+      expect(await count(admin, 'scratch')).toBe(1);
+    } finally {
+      await ingest.close();
+      await api.close();
+    }
+  });
+
+  it.each(SQL_ESCAPES.map((attempt) => [attempt.name, attempt] as const))(
+    'refuses the data team %s',
+    async (_name, attempt) => {
+      // exec sends the statement as written (query would append a FORMAT clause).
+      await expect(dataTeam.exec({ query: attempt.sql })).rejects.toThrow(attempt.refusal);
+    },
+  );
+
+  it.each(ALLOWED_READS.map((sql) => [sql]))('lets the data team run %s', async (sql) => {
+    const rows = await (await dataTeam.query({ query: sql, format: 'JSONEachRow' })).json();
+    expect(Array.isArray(rows)).toBe(true);
+  });
+
+  it('stops the data team at its limits, whatever the request sets', async () => {
+    await expect(
+      dataTeam.query({
+        query: 'SELECT count() FROM numbers(1e12)',
+        format: 'JSONEachRow',
+        clickhouse_settings: { max_execution_time: 0 },
+      }),
+    ).rejects.toThrow(/longer than its limit of 2 s/);
+    await expect(dataTeam.query({ query: 'SELECT number FROM numbers(5000)', format: 'JSONEachRow' })).rejects.toThrow(
+      /more than 1,000 rows/,
+    );
+    await expect(
+      dataTeam.query({
+        query: 'SELECT 1',
+        format: 'JSONEachRow',
+        clickhouse_settings: { format_template_resultset: '/etc/passwd' },
+      }),
+    ).rejects.toThrow(/format_template_resultset reads files/);
+  });
+});
+
+describe('the SQL guard of pnpm cli query and the API, over the gateway as the data team', () => {
+  it('refuses the escapes and runs reads, parsing through the gateway', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-gateway-reader-'));
+    const gateway = await startWarehouseGateway({ dataDir: dir, port: 0, users: USERS, queryLimits: LIMITS });
+    const { createWarehouse, migrate, openGuardedReader } = await import('@commune-pulse/warehouse');
+    const host = gateway.url.slice('http://'.length);
+    const admin = createWarehouse({ clickhouseUrl: `http://admin:${tokenOf('admin')}@${host}`, dataDir: dir });
+    const dataTeam = createWarehouse({
+      clickhouseUrl: `http://data_team:${tokenOf('data_team')}@${host}`,
+      dataDir: dir,
+    });
+    const reader = openGuardedReader(dataTeam, LIMITS);
+    try {
+      await migrate(admin);
+      for (const attempt of SQL_ESCAPES) await expect(reader.query(attempt.sql, 'JSONEachRow')).rejects.toThrow();
+      const { text } = await reader.query('SELECT count() AS n FROM dossier_events', 'JSONEachRow');
+      expect(JSON.parse(text)).toEqual({ n: 0 });
+      await expect(reader.query('SELECT count() FROM numbers(1e12)', 'JSONEachRow')).rejects.toThrow(/limit of 2 s/);
+    } finally {
+      await reader.close();
+      await dataTeam.close();
+      await admin.close();
+      await gateway.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

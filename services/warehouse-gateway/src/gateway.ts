@@ -2,6 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import {
+  type CheckedStatement,
+  createSqlGuard,
+  limitMessage,
+  limitSettings,
+  type QueryLimits,
+  SqlRefused,
+  SqlSyntaxError,
+} from '@commune-pulse/warehouse/sql-guard';
+import { accessChecker, type GatewayRole, type GatewayUser, isLimited, isLoopbackName, isWriter } from './access.ts';
 import { readBody } from './body.ts';
 import { WarehouseEngine } from './engine.ts';
 import {
@@ -12,12 +22,21 @@ import {
   parseRequestParameters,
   summaryHeader,
 } from './protocol.ts';
+import { fileReadingOption, policyOf } from './role-policy.ts';
 import { routeStatement } from './route.ts';
 
 export interface WarehouseGatewayOptions {
   /** The engine's data folder; created if missing. One process per folder. */
   dataDir: string;
-  /** Default 127.0.0.1: the gateway has no authentication. */
+  /** Who may connect: a token per role (at least one). */
+  users: readonly GatewayUser[];
+  /** Limits of each statement of the data team's role (`RuntimeConfig.queryLimits`). */
+  queryLimits: QueryLimits;
+  /** Browser origins allowed to call the gateway; none by default (requests with an Origin are refused). */
+  allowedOrigins?: readonly string[];
+  /** Host header values accepted besides loopback names (for a gateway reached by name). */
+  allowedHosts?: readonly string[];
+  /** Default 127.0.0.1. Another address must be named in allowedHosts as well. */
   host?: string;
   /** Default 8123; 0 picks a free port (see `url`). */
   port?: number;
@@ -64,11 +83,48 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new Error(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
   }
+  if (!isLoopbackName(host) && !(options.allowedHosts ?? []).includes(host)) {
+    throw new Error(
+      `--host ${host} is not a loopback address: listen there only with --allow-host ${host} (and tokens for every client)`,
+    );
+  }
+  const authorise = accessChecker(options.users, {
+    allowedOrigins: options.allowedOrigins ?? [],
+    allowedHosts: options.allowedHosts ?? [],
+  });
   const engine = await WarehouseEngine.open({
     dataDir: options.dataDir,
     maxConcurrent: options.maxConcurrentQueries ?? defaultConcurrency(),
   });
   const displayName = hostname();
+  const limited = Object.entries(limitSettings(options.queryLimits)).map(
+    ([name, value]) => [name, String(value)] as const,
+  );
+  // The engine itself parses each statement before it runs; a statement without parameters gets the same verdict
+  // each time, and the services send the same few (an insert's prefix) over and over.
+  const guard = createSqlGuard(async (sql, params) => {
+    const result = await engine.execute({
+      sql,
+      params: (params ?? {}) as Record<string, string>,
+      settings: [],
+      format: 'TabSeparatedRaw',
+    });
+    return result.body.toString('utf8');
+  });
+  const verdicts = new Map<string, Promise<CheckedStatement>>();
+  const check = (role: GatewayRole, sql: string, params: Record<string, string>): Promise<CheckedStatement> => {
+    const policy = policyOf(role);
+    if (Object.keys(params).length > 0) return guard.check(sql, policy, params);
+    const key = `${role}\u0000${sql}`;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = guard.check(sql, policy);
+      verdicts.set(key, verdict);
+      verdict.catch(() => verdicts.delete(key));
+      if (verdicts.size > 1_000) verdicts.delete(verdicts.keys().next().value as string);
+    }
+    return verdict;
+  };
   let closing = false;
   let active = 0;
   let onIdle: (() => void) | undefined;
@@ -97,7 +153,12 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
     response.end('Ok.\n');
   }
 
-  async function handleQuery(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  async function handleQuery(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    role: GatewayRole,
+  ): Promise<void> {
     let queryId = url.searchParams.get('query_id') || randomUUID();
     let bodyDone = request.method !== 'POST';
     try {
@@ -119,21 +180,45 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
         return;
       }
       const statement = routeStatement(parameters.query, body, engine.formats);
+      if (!isWriter(role) && parameters.database !== undefined) {
+        throw new GatewayError(403, 497, 'ACCESS_DENIED', `${role} reads the warehouse's own database only`);
+      }
+      let checked: CheckedStatement;
+      try {
+        checked = await check(role, statement.sql, parameters.params);
+      } catch (error) {
+        if (error instanceof SqlSyntaxError) throw new GatewayError(400, 62, 'SYNTAX_ERROR', error.message);
+        if (error instanceof SqlRefused) throw new GatewayError(403, 497, 'ACCESS_DENIED', `${role}: ${error.message}`);
+        throw error;
+      }
       const settings = parameters.settings;
+      const format = parameters.defaultFormat ?? 'TabSeparated';
+      if (!isWriter(role)) {
+        const refused = fileReadingOption(statement.outputFormat ?? format, settings);
+        if (refused !== undefined) throw new GatewayError(403, 497, 'ACCESS_DENIED', `${role}: ${refused}`);
+      }
       if (request.method === 'GET') {
         // As on a ClickHouse server, GET may read and change settings but not data.
         const asked = settings.find(([name]) => name === 'readonly')?.[1];
         settings.push(['readonly', asked === '1' ? '1' : '2']);
       }
-      const format = parameters.defaultFormat ?? 'TabSeparated';
-      const result = await engine.execute({
-        sql: statement.sql,
-        rows: statement.rows,
-        params: parameters.params,
-        settings,
-        database: parameters.database,
-        format,
-      });
+      // Last, so that nothing the request set can lift them: read-only within the limits.
+      if (isLimited(role)) settings.push(...limited.map(([name, value]) => [name, value] as [string, string]));
+      const result = await engine
+        .execute({
+          sql: checked.sql,
+          rows: statement.rows,
+          params: parameters.params,
+          settings,
+          database: parameters.database,
+          format,
+        })
+        .catch((error: unknown) => {
+          const overLimit = isLimited(role) ? limitMessage(error, options.queryLimits) : undefined;
+          if (overLimit === undefined) throw error;
+          const code = /TIMEOUT/.test(String(error)) ? 159 : /MEMORY/.test(String(error)) ? 241 : 396;
+          throw new GatewayError(500, code, 'QUERY_LIMIT', overLimit);
+        });
       if (response.destroyed) return;
       const resultFormat = statement.rows === undefined ? (statement.outputFormat ?? format) : undefined;
       response.writeHead(200, {
@@ -153,6 +238,14 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
+    let role: GatewayRole;
+    try {
+      role = authorise(request.headers);
+    } catch (error) {
+      request.resume();
+      sendError(response, randomUUID(), error, true);
+      return;
+    }
     if (isPing(url.pathname)) {
       request.resume();
       sendOk(response);
@@ -168,7 +261,7 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
       );
       return;
     }
-    await handleQuery(request, response, url);
+    await handleQuery(request, response, url, role);
   }
 
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {

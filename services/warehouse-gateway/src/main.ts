@@ -1,14 +1,25 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+// The config module alone: the gateway starts fast, and nothing it loads before the engine opens files.
+import { loadConfig, type RuntimeConfig } from '@commune-pulse/runtime/config';
+import { type GatewayUser, usersFromEnvironment } from './access.ts';
 
 const USAGE = `Usage: node services/warehouse-gateway/src/main.ts --data-dir <dir> [--port 8123] [--host 127.0.0.1]
-       [--max-body-bytes 536870912] [--max-concurrent-queries N]
+       [--max-body-bytes 536870912] [--max-concurrent-queries N] [--allow-host <name>]… [--allow-origin <origin>]…
 
 Serves the ClickHouse HTTP interface (the subset @clickhouse/client uses) over an embedded chdb engine, so that
-several processes can share the warehouse in <dir> through http://<host>:<port>.`;
+several processes can share the warehouse in <dir> through http://<role>:<token>@<host>:<port>.
+
+Every request needs a role's token, from the environment: WAREHOUSE_GATEWAY_TOKEN_INGEST, _ESTIMATOR, _ALERTER,
+_REPORTER, _ADMIN (these may write), _API (reads, and the API's access log), _DATA_TEAM (read-only SQL within
+SQL_MAX_EXECUTION_SECONDS, SQL_MAX_MEMORY_BYTES, SQL_MAX_RESULT_ROWS). Set at least one, 24+ characters each.
+Requests from web pages (an Origin header) and for Host names other than loopback ones are refused unless
+allowed with --allow-origin / --allow-host; a --host other than loopback must be named by --allow-host.`;
 
 interface GatewayArguments {
   dataDir: string;
+  allowedHosts: string[];
+  allowedOrigins: string[];
   host: string;
   port: number;
   maxBodyBytes: number | undefined;
@@ -42,6 +53,8 @@ function parseArguments(argv: string[]): GatewayArguments | 'help' {
   if (values.host === '') throw new UsageError('--host must not be empty');
   return {
     dataDir: values['data-dir'],
+    allowedHosts: values['allow-host'] ?? [],
+    allowedOrigins: values['allow-origin'] ?? [],
     host: values.host ?? '127.0.0.1',
     port: integerOption('port', values.port, 0, 65535) ?? 8123,
     maxBodyBytes: integerOption('max-body-bytes', values['max-body-bytes'], 1, Number.MAX_SAFE_INTEGER),
@@ -60,6 +73,8 @@ function parseOptions(argv: string[]) {
       port: { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'max-concurrent-queries': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
+      'allow-origin': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -101,12 +116,21 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  let access: { users: GatewayUser[]; queryLimits: RuntimeConfig['queryLimits'] };
+  try {
+    access = { users: usersFromEnvironment(process.env), queryLimits: loadConfig(process.env).queryLimits };
+    if (access.users.length === 0) throw new Error('no token is set: set WAREHOUSE_GATEWAY_TOKEN_<ROLE> (see --help)');
+  } catch (error) {
+    process.stderr.write(`warehouse-gateway: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   detachStandardInput();
   // Loaded only now: the engine must not see the original standard input.
   const { startWarehouseGateway } = await import('./gateway.ts');
   let gateway: Awaited<ReturnType<typeof startWarehouseGateway>>;
   try {
-    gateway = await startWarehouseGateway(args);
+    gateway = await startWarehouseGateway({ ...args, ...access });
   } catch (error) {
     process.stderr.write(`warehouse-gateway: ${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -1,7 +1,7 @@
-import { gatherInputs, loadEstimatorConfig, resolvePeriod } from '@commune-pulse/estimator';
-import { communeByCode, defaultCalendar, provinceByCode } from '@commune-pulse/reference-data';
-import { loadEffectiveCatalog, openWarehouse } from '@commune-pulse/warehouse';
-import { computeIndicator, DEFAULT_PARAMS, wisnFactors } from '@commune-pulse/workload';
+import { explainCommune, loadEstimatorConfig, resolvePeriod } from '@commune-pulse/estimator';
+import { communeByCode, provinceByCode } from '@commune-pulse/reference-data';
+import { openWarehouse } from '@commune-pulse/warehouse';
+import { DEFAULT_PARAMS, wisnFactors } from '@commune-pulse/workload';
 import { parseCommand, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { paramsFrom, periodRequestFrom } from './estimate.ts';
@@ -33,27 +33,19 @@ export async function explainCommand(argv: string[]): Promise<void> {
   const config = loadEstimatorConfig(env);
   const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
   try {
-    const catalog = await loadEffectiveCatalog(warehouse);
-    const [inputs] = await gatherInputs(warehouse, period, catalog, defaultCalendar(), [code]);
-    if (!inputs) throw new Error(`no inputs for ${code}`);
-    const { indicator, explanation } = computeIndicator(inputs, { params, factors: factors.value });
+    const explained = await explainCommune(warehouse, code, period, params);
+    const { inputs, steps: explanation } = explained;
     if (values.json) {
-      console.log(
-        JSON.stringify({
-          commune: code,
-          period: period.label,
-          catalog_version: catalog.version,
-          inputs,
-          steps: explanation,
-          indicator,
-        }),
-      );
+      const { catalog_calibration: _calibration, ...shown } = explained;
+      console.log(JSON.stringify(shown));
       return;
     }
     console.log(
       `${code} ${commune.name}, ${provinceByCode(commune.provinceCode)?.name ?? commune.provinceCode} — ${period.label} (${period.startDay} to the Sunday, Vietnam time)`,
     );
-    console.log(`catalog ${catalog.version}${catalog.calibration ? ' (calibration defaults)' : ''}\n`);
+    console.log(
+      `catalog ${explained.catalog_version}${explained.catalog_calibration ? ' (calibration defaults)' : ''}\n`,
+    );
     console.log('dossiers received, by procedure');
     console.log(
       formatTable(
