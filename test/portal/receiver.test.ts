@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readTopic, testKafka } from '../support/kafka.ts';
 import {
   freePort,
+  gatewayUrl,
   type RunningProcess,
   runCli,
   startCli,
@@ -136,7 +137,7 @@ describe('the portal receiver over real HTTP', () => {
     writeFileSync(join(root, 'units.csv'), `unit_code,commune_code\n${UNIT_01},00004\n${UNIT_75},26278\n`);
     mkdirSync(join(root, 'receiver'), { recursive: true });
     env = {
-      CLICKHOUSE_URL: `http://127.0.0.1:${gatewayPort}`,
+      CLICKHOUSE_URL: gatewayUrl(gatewayPort),
       COMMUNE_PULSE_DATA_DIR: join(root, 'receiver'),
       KAFKA_BROKERS: '',
       PORTAL_PROVINCES_FILE: join(root, 'provinces.json'),
