@@ -19,11 +19,17 @@ export async function runKafkaIngestCommand(
   const memory = startMemorySampler();
   let firstChunkStartedMs: number | null = null;
   let lastChunkStoredMs: number | null = null;
+  // CPU time of the process (JavaScript and the embedded engine's threads) while it stored: a figure that a busy
+  // machine changes less than the wall clock
+  let cpuAtFirstChunk: NodeJS.CpuUsage | null = null;
+  let cpuAtLastChunk: NodeJS.CpuUsage | null = null;
   let consumingPeaks = memory.peaks();
   const total = await runKafkaIngest(config, {
     ...options,
     logger,
     onChunkStored: (_outcome, startedMs) => {
+      cpuAtFirstChunk ??= process.cpuUsage();
+      cpuAtLastChunk = process.cpuUsage();
       firstChunkStartedMs ??= startedMs;
       lastChunkStoredMs = Date.now();
       consumingPeaks = memory.peaks();
@@ -43,6 +49,15 @@ export async function runKafkaIngestCommand(
     // from the first chunk taken to the last one stored: the consumer's own throughput, without start-up and idle
     storing_seconds: storingSeconds,
     messages_per_second: storingSeconds ? Math.round(total.deliveries / storingSeconds) : null,
+    consuming_cpu_seconds:
+      cpuAtFirstChunk === null || cpuAtLastChunk === null
+        ? null
+        : Number(
+            (
+              (cpuAtLastChunk.user - cpuAtFirstChunk.user + cpuAtLastChunk.system - cpuAtFirstChunk.system) /
+              1e6
+            ).toFixed(2),
+          ),
     // peaks while consuming (up to the last chunk stored), and over the whole run with the final refresh of the
     // lifecycle tables
     consuming_peak_rss_mb: consumingPeaks.peak_rss_mb,
