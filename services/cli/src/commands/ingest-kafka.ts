@@ -21,15 +21,14 @@ export async function runKafkaIngestCommand(
   let lastChunkStoredMs: number | null = null;
   // CPU time of the process (JavaScript and the embedded engine's threads) while it stored: a figure that a busy
   // machine changes less than the wall clock
-  let cpuAtFirstChunk: NodeJS.CpuUsage | null = null;
-  let cpuAtLastChunk: NodeJS.CpuUsage | null = null;
+  const cpu: { first: NodeJS.CpuUsage | null; last: NodeJS.CpuUsage | null } = { first: null, last: null };
   let consumingPeaks = memory.peaks();
   const total = await runKafkaIngest(config, {
     ...options,
     logger,
     onChunkStored: (_outcome, startedMs) => {
-      cpuAtFirstChunk ??= process.cpuUsage();
-      cpuAtLastChunk = process.cpuUsage();
+      cpu.first ??= process.cpuUsage();
+      cpu.last = process.cpuUsage();
       firstChunkStartedMs ??= startedMs;
       lastChunkStoredMs = Date.now();
       consumingPeaks = memory.peaks();
@@ -50,14 +49,9 @@ export async function runKafkaIngestCommand(
     storing_seconds: storingSeconds,
     messages_per_second: storingSeconds ? Math.round(total.deliveries / storingSeconds) : null,
     consuming_cpu_seconds:
-      cpuAtFirstChunk === null || cpuAtLastChunk === null
+      cpu.first === null || cpu.last === null
         ? null
-        : Number(
-            (
-              (cpuAtLastChunk.user - cpuAtFirstChunk.user + cpuAtLastChunk.system - cpuAtFirstChunk.system) /
-              1e6
-            ).toFixed(2),
-          ),
+        : Number(((cpu.last.user - cpu.first.user + cpu.last.system - cpu.first.system) / 1e6).toFixed(2)),
     // peaks while consuming (up to the last chunk stored), and over the whole run with the final refresh of the
     // lifecycle tables
     consuming_peak_rss_mb: consumingPeaks.peak_rss_mb,
