@@ -36,16 +36,22 @@ await warehouse.command(`CREATE MATERIALIZED VIEW events_from_queue TO events AS
          officer_ref, source_system, status_code, now64(3) AS ingested_at
   FROM events_queue`);
 let firstRowAt: number | null = null;
+let cpuAtFirstRow: NodeJS.CpuUsage | null = null;
+let cpuAtLastChange: NodeJS.CpuUsage | null = null;
 let lastCount = 0;
 let lastChangeAt = Date.now();
 for (;;) {
   const [row] = await warehouse.query<{ n: number }>('SELECT count() AS n FROM events');
   const count = Number(row?.n ?? 0);
   const now = Date.now();
-  if (count > 0 && firstRowAt === null) firstRowAt = now;
+  if (count > 0 && firstRowAt === null) {
+    firstRowAt = now;
+    cpuAtFirstRow = process.cpuUsage();
+  }
   if (count !== lastCount) {
     lastCount = count;
     lastChangeAt = now;
+    cpuAtLastChange = process.cpuUsage();
   }
   if (count >= expected || now - lastChangeAt > 30_000 || now - started > 900_000) break;
   await new Promise((resolve) => setTimeout(resolve, 100));
@@ -60,6 +66,14 @@ console.log(
     expected,
     seconds_first_to_last_row: seconds,
     rows_per_second: seconds ? Math.round(lastCount / seconds) : null,
+    cpu_seconds:
+      cpuAtFirstRow && cpuAtLastChange
+        ? Number(
+            ((cpuAtLastChange.user - cpuAtFirstRow.user + cpuAtLastChange.system - cpuAtFirstRow.system) / 1e6).toFixed(
+              2,
+            ),
+          )
+        : null,
     startup_seconds: firstRowAt === null ? null : (firstRowAt - started) / 1000,
   }),
 );

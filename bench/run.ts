@@ -92,6 +92,8 @@ function lastJson<T>(stdout: string): T {
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+const cpuPerEvent = (seconds: number | null, events: number) =>
+  seconds === null || events === 0 ? '' : ((seconds * 1e6) / events).toFixed(1);
 
 /**
  * A national year of indicator and weekly rows, the size the data team's queries and the API meet in production.
@@ -316,6 +318,7 @@ if (only.has('kafka')) {
     messages: number;
     messages_per_second: number;
     storing_seconds: number;
+    consuming_cpu_seconds: number | null;
     consuming_peak_rss_mb: number;
     consuming_peak_heap_mb: number;
     peak_rss_mb: number;
@@ -343,7 +346,12 @@ if (only.has('kafka')) {
   );
   const baselineDir = join(WORK, 'kafka-engine');
   rmSync(baselineDir, { recursive: true, force: true });
-  const baseline = lastJson<{ rows: number; rows_per_second: number; seconds_first_to_last_row: number }>(
+  const baseline = lastJson<{
+    rows: number;
+    rows_per_second: number;
+    seconds_first_to_last_row: number;
+    cpu_seconds: number | null;
+  }>(
     (
       await run([
         join(ROOT, 'bench', 'kafka-engine-baseline.ts'),
@@ -361,6 +369,8 @@ if (only.has('kafka')) {
       events: ours.messages,
       seconds: ours.storing_seconds,
       'events/s': ours.messages_per_second,
+      'CPU s': ours.consuming_cpu_seconds,
+      'CPU µs/event': cpuPerEvent(ours.consuming_cpu_seconds, ours.messages),
       'peak RSS MB (consuming)': ours.consuming_peak_rss_mb,
       'peak heap MB (consuming)': ours.consuming_peak_heap_mb,
       'peak heap MB (with final refresh)': ours.peak_heap_mb,
@@ -370,6 +380,8 @@ if (only.has('kafka')) {
       events: baseline.rows,
       seconds: baseline.seconds_first_to_last_row,
       'events/s': baseline.rows_per_second,
+      'CPU s': baseline.cpu_seconds,
+      'CPU µs/event': cpuPerEvent(baseline.cpu_seconds, baseline.rows),
       'peak RSS MB (consuming)': '',
       'peak heap MB (consuming)': '',
       'peak heap MB (with final refresh)': '',

@@ -19,11 +19,16 @@ export async function runKafkaIngestCommand(
   const memory = startMemorySampler();
   let firstChunkStartedMs: number | null = null;
   let lastChunkStoredMs: number | null = null;
+  // CPU time of the process (JavaScript and the embedded engine's threads) while it stored: a figure that a busy
+  // machine changes less than the wall clock
+  const cpu: { first: NodeJS.CpuUsage | null; last: NodeJS.CpuUsage | null } = { first: null, last: null };
   let consumingPeaks = memory.peaks();
   const total = await runKafkaIngest(config, {
     ...options,
     logger,
     onChunkStored: (_outcome, startedMs) => {
+      cpu.first ??= process.cpuUsage();
+      cpu.last = process.cpuUsage();
       firstChunkStartedMs ??= startedMs;
       lastChunkStoredMs = Date.now();
       consumingPeaks = memory.peaks();
@@ -43,6 +48,10 @@ export async function runKafkaIngestCommand(
     // from the first chunk taken to the last one stored: the consumer's own throughput, without start-up and idle
     storing_seconds: storingSeconds,
     messages_per_second: storingSeconds ? Math.round(total.deliveries / storingSeconds) : null,
+    consuming_cpu_seconds:
+      cpu.first === null || cpu.last === null
+        ? null
+        : Number(((cpu.last.user - cpu.first.user + cpu.last.system - cpu.first.system) / 1e6).toFixed(2)),
     // peaks while consuming (up to the last chunk stored), and over the whole run with the final refresh of the
     // lifecycle tables
     consuming_peak_rss_mb: consumingPeaks.peak_rss_mb,
