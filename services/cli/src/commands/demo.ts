@@ -27,6 +27,7 @@ import { PRESSURE_LEVELS } from '@commune-pulse/workload';
 import { parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
+import { kafkaIngestProgress } from './ingest-kafka.ts';
 import { simulateCommand } from './simulate.ts';
 
 export const DEMO_USAGE = `usage: pnpm demo [--weeks 4] [--seed 1] [--data-dir ./data]
@@ -112,7 +113,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const logger = createLogger('demo', 'warn');
   if (config.kafkaBrokers) {
     step('consuming dossier-events.v1 (validate, store exactly once, derive the lifecycle tables)', started);
-    const consumed = await runKafkaIngest(config, { exitWhenIdleSeconds: 10, logger });
+    const progress = kafkaIngestProgress();
+    const consumed = await runKafkaIngest(config, {
+      exitWhenIdleSeconds: 10,
+      logger,
+      onChunkStored: progress.onChunkStored,
+      onDeriveProgress: progress.onDeriveProgress,
+    });
+    progress.stop();
     console.log(
       `  this process stored ${consumed.accepted.toLocaleString('en')} events from ${consumed.deliveries.toLocaleString('en')} messages ` +
         '(other members of the group store the rest)',
