@@ -10,7 +10,7 @@ const MAX_FUNCTION_LINES = 120;
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Functions (declarations, expressions, arrows, methods) longer than the limit, with their first line. */
-export function longFunctions(path: string, text: string, limit: number): string[] {
+function longFunctions(path: string, text: string, limit: number): string[] {
   const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node) => {

@@ -1,25 +1,17 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The TypeScript sources of the packages and services (src folders), tests included. */
+/** The TypeScript sources of the packages and services (their src folders), tests included. */
 export function sourceFiles(root: string): string[] {
   const found: string[] = [];
   for (const area of ['packages', 'services']) {
-    for (const unit of readdirSync(join(root, area))) walk(join(root, area, unit, 'src'), found);
+    for (const unit of readdirSync(join(root, area))) {
+      const src = join(root, area, unit, 'src');
+      if (!existsSync(src)) continue;
+      for (const path of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+        if (path.endsWith('.ts')) found.push(join(src, path));
+      }
+    }
   }
   return found.sort();
-}
-
-function walk(folder: string, found: string[]): void {
-  let entries: ReturnType<typeof readdirSync<{ withFileTypes: true }>>;
-  try {
-    entries = readdirSync(folder, { withFileTypes: true }) as never;
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) walk(path, found);
-    else if (entry.name.endsWith('.ts')) found.push(path);
-  }
 }
