@@ -48,6 +48,7 @@ export {
   type ProcedureLookup,
   type ProcedureStandard,
   parseProcedureCatalogCsv,
+  procedureCatalogRow,
 } from './procedures.ts';
 export {
   type Commune,

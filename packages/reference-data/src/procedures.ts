@@ -65,6 +65,18 @@ export const PROCEDURE_CATALOG_COLUMNS = [
 ] as const;
 type Column = (typeof PROCEDURE_CATALOG_COLUMNS)[number];
 
+/** A standard as a row of `procedures.csv`: its columns, named as the file names them. */
+export function procedureCatalogRow(standard: ProcedureStandard) {
+  return {
+    procedure_code: standard.code,
+    name: standard.name,
+    domain: standard.domain,
+    deadline_working_days: standard.deadlineWorkingDays,
+    standard_minutes: standard.standardMinutes,
+    counter_minutes: standard.counterMinutes,
+  } satisfies Record<Column, string | number>;
+}
+
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /**

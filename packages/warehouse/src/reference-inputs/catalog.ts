@@ -9,6 +9,7 @@ import {
   type ProcedureCatalog,
   type ProcedureStandard,
   parseProcedureCatalogCsv,
+  procedureCatalogRow,
 } from '@commune-pulse/reference-data';
 import type { Warehouse } from '../warehouse.ts';
 
@@ -33,15 +34,7 @@ export interface CatalogImportSummary extends CatalogImport {
 }
 
 function standardRow(catalogVersion: string, standard: ProcedureStandard) {
-  return {
-    catalog_version: catalogVersion,
-    procedure_code: standard.code,
-    name: standard.name,
-    domain: standard.domain,
-    deadline_working_days: standard.deadlineWorkingDays,
-    standard_minutes: standard.standardMinutes,
-    counter_minutes: standard.counterMinutes,
-  };
+  return { catalog_version: catalogVersion, ...procedureCatalogRow(standard) };
 }
 
 /**
