@@ -167,7 +167,10 @@ export async function loadWeekTotals(
   return { provinces, total: sumProvinces(provinces, totalRates ?? NO_RATES) };
 }
 
-/** The scope's total: the provinces' figures added up, its pressure index the core's aggregate of the sums. */
+/**
+ * The scope's total: the provinces' figures added up; its pressure index the province's stored one in a province's
+ * edition, else the core's aggregate of the sums (Σ required of the staffed communes ÷ Σ actual).
+ */
 export function sumProvinces(provinces: readonly WeekTotals[], rates: RatesRow): WeekTotals {
   const sums = Object.fromEntries(
     SUMMED.map((key) => [key, provinces.reduce((total, row) => total + row[key], 0)]),
