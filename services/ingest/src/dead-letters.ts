@@ -11,8 +11,14 @@ import {
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { DeadLetterPublisher, OffsetInTransaction } from '@commune-pulse/bus';
+import {
+  createDeadLetterPublisher,
+  type DeadLetterPublisher,
+  type KafkaClient,
+  type OffsetInTransaction,
+} from '@commune-pulse/bus';
 import { DLQ_HEADERS, elementOf, type Reject, type Source, TOPICS } from '@commune-pulse/contracts';
+import type { Logger } from '@commune-pulse/runtime';
 import type { SourceMessage } from './chunk-plan.ts';
 
 /** A rejected delivery on its way to the DLQ. */
@@ -99,6 +105,20 @@ export function topicDeadLetterSink(publisher: DeadLetterPublisher, transactiona
     size: async () => 0,
     close: () => publisher.close(),
   };
+}
+
+/**
+ * The DLQ topic on `kafka` as a sink: the one way both the consumers and the file imports build it. Transactional
+ * ids are `<prefix>-<source key>-<partition>`.
+ */
+export function kafkaDeadLetterSink(
+  kafka: KafkaClient,
+  options: { topic: string; transactionalIdPrefix: string; logger: Logger },
+): DeadLetterSink {
+  return topicDeadLetterSink(
+    createDeadLetterPublisher(kafka, options.topic, options.logger),
+    options.transactionalIdPrefix,
+  );
 }
 
 function pidAlive(pid: number): boolean {

@@ -3,8 +3,8 @@ import {
   createDeadLetterPublisher,
   createKafka,
   ensureTopics,
-  idleStopReason,
   type PartitionChunk,
+  runConsumerService,
 } from '@commune-pulse/bus';
 import {
   COMMUNE_STAFFING_DLQ_TOPIC,
@@ -14,7 +14,7 @@ import {
   validateStaffingMessage,
 } from '@commune-pulse/contracts';
 import { isKnownCommune } from '@commune-pulse/reference-data';
-import { type Logger, onShutdownSignal, type RuntimeConfig } from '@commune-pulse/runtime';
+import type { Logger, RuntimeConfig } from '@commune-pulse/runtime';
 import { openWarehouse, type StaffingRecord, saveStaffingRecords, type Warehouse } from '@commune-pulse/warehouse';
 
 export interface StaffingConsumerOptions {
@@ -173,39 +173,19 @@ export async function runStaffingConsumer(
     },
   });
 
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
+  await runConsumerService({
+    consumer,
+    topic,
+    logger,
+    exitWhenIdleSeconds: options.exitWhenIdleSeconds,
+    afterStop: async () => {
+      try {
+        await dlqPublisher.close();
+      } finally {
+        await warehouse.close();
+      }
+    },
+    onStarted: () => logger.info({ topic, group, dlqTopic, warehouse: warehouse.location }, 'consuming staffing rows'),
   });
-  let stopped = false;
-  const stop = async (reason: string) => {
-    if (stopped) return;
-    stopped = true;
-    logger.info({ reason }, 'stopping the staffing consumer');
-    clearInterval(idleTimer);
-    try {
-      await consumer.stop();
-      await dlqPublisher.close();
-    } finally {
-      await warehouse.close();
-      finish();
-    }
-  };
-  const removeSignalHandlers = onShutdownSignal((signal) => stop(signal), { deadlineMs: 25_000, logger });
-  const idleTimer = setInterval(() => {
-    const reason = idleStopReason(consumer, topic, options.exitWhenIdleSeconds);
-    if (reason !== null) void stop(reason);
-  }, 250);
-
-  try {
-    await consumer.start();
-  } catch (error) {
-    await stop('the consumer did not start');
-    removeSignalHandlers();
-    throw error;
-  }
-  logger.info({ topic, group, dlqTopic, warehouse: warehouse.location }, 'consuming staffing rows');
-  await finished;
-  removeSignalHandlers();
   return total;
 }
