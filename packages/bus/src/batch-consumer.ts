@@ -18,6 +18,11 @@ export interface TopicPosition {
   offset: string;
 }
 
+/** A position as people read it in a stored row: `kafka:<topic>:<partition>:<offset>`. */
+export function topicPositionLabel(position: TopicPosition): string {
+  return `kafka:${position.topic}:${position.partition}:${position.offset}`;
+}
+
 export interface PartitionChunk {
   topic: string;
   partition: number;

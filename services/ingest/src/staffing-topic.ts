@@ -5,10 +5,13 @@ import {
   ensureTopics,
   type PartitionChunk,
   runConsumerService,
+  type TopicPosition,
+  topicPositionLabel,
 } from '@commune-pulse/bus';
 import {
   COMMUNE_STAFFING_DLQ_TOPIC,
   DLQ_HEADERS,
+  dlqSourceHeaders,
   type StaffingRejectReason,
   TOPICS,
   validateStaffingMessage,
@@ -76,6 +79,7 @@ export async function storeStaffingChunk(
   const letters: Parameters<DeadLetterSender['send']>[0] = [];
   for (const message of chunk.messages) {
     outcome.messages += 1;
+    const position: TopicPosition = { topic: chunk.topic, partition: chunk.partition, offset: message.offset };
     const result =
       message.value === null
         ? ({ ok: false, reason: 'not_json', detail: 'the message has no value (a tombstone)' } as const)
@@ -89,9 +93,7 @@ export async function storeStaffingChunk(
         headers: {
           [DLQ_HEADERS.reason]: result.reason,
           [DLQ_HEADERS.detail]: result.detail,
-          [DLQ_HEADERS.sourceTopic]: chunk.topic,
-          [DLQ_HEADERS.sourcePartition]: String(chunk.partition),
-          [DLQ_HEADERS.sourceOffset]: message.offset,
+          ...dlqSourceHeaders({ kind: 'kafka', ...position }),
         },
       });
       continue;
@@ -106,7 +108,7 @@ export async function storeStaffingChunk(
       contractStaff: row.contract_staff,
       supportFte: row.support_fte,
       counters: row.counters,
-      source: `kafka:${chunk.topic}:${chunk.partition}:${message.offset}`,
+      source: topicPositionLabel(position),
       // Message format v0 has no timestamp (-1): the clock is the only order left for such a message.
       importedAtMs: Number.isFinite(timestamp) && timestamp > 0 ? timestamp : Date.now(),
     };
