@@ -20,6 +20,7 @@ export {
   csvField,
   readCsv,
   readCsvTable,
+  shiftedRecordError,
 } from './csv.ts';
 export {
   civilFromDayNumber,
@@ -39,6 +40,7 @@ export {
   DEFAULT_PROCEDURE_CODE,
   defaultProcedureCatalog,
   mergeCatalog,
+  PROCEDURE_CATALOG_COLUMNS,
   PROCEDURE_CODE_PATTERN,
   type ProcedureCatalog,
   type ProcedureCatalogParseOptions,
@@ -46,6 +48,7 @@ export {
   type ProcedureLookup,
   type ProcedureStandard,
   parseProcedureCatalogCsv,
+  procedureCatalogRow,
 } from './procedures.ts';
 export {
   type Commune,

@@ -23,7 +23,7 @@ import {
 } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
-import { PRESSURE_LEVELS } from '@commune-pulse/workload';
+import { aggregatePressureIndex, PRESSURE_LEVELS, staffedTotals } from '@commune-pulse/workload';
 import { environmentFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
@@ -200,9 +200,7 @@ async function estimateThroughQueue(
 }
 
 function printPressure(result: EstimationResult) {
-  const withStaff = result.indicators.filter((row) => row.actual_fte !== null);
-  const required = withStaff.reduce((sum, row) => sum + row.required_fte, 0);
-  const actual = withStaff.reduce((sum, row) => sum + (row.actual_fte ?? 0), 0);
+  const staffed = staffedTotals(result.indicators);
   const proposed = result.indicators.reduce((sum, row) => sum + (row.proposed_staff ?? 0), 0);
   console.log(`\nNATIONAL SUMMARY, ${result.period.label} (${result.indicators.length} communes)`);
   console.log(
@@ -213,9 +211,9 @@ function printPressure(result: EstimationResult) {
       })),
     ),
   );
-  const index = actual > 0 ? (required / actual).toFixed(2) : '—';
+  const index = aggregatePressureIndex(staffed)?.toFixed(2) ?? '—';
   console.log(
-    `required ${required.toFixed(0)} FTE against ${actual.toFixed(0)} FTE at work (index ${index}); ` +
+    `required ${staffed.requiredFte.toFixed(0)} FTE against ${staffed.actualFte.toFixed(0)} FTE at work (index ${index}); ` +
       `staffing proposal (P80 of weekly need, rounded up per commune): ${proposed} staff`,
   );
 
