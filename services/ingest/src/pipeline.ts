@@ -20,7 +20,13 @@ export interface SourceChunk {
 export interface BatchOutcome {
   /** deliveries read, each counted once per read */
   deliveries: number;
-  /** events stored for the first time */
+  /**
+   * Events stored for the first time by this run, each counted once: by the chunk whose ledger row records it
+   * (a range this process recorded before a retried attempt is counted from its ledger row, never twice). One
+   * definition on every path: a file import, the Kafka consumer and the portal adapter all report the sum of
+   * their chunks' outcomes; positions processed before (a file imported again, a chunk read again after a
+   * rebalance or restart) are `redelivered`, never accepted.
+   */
   accepted: number;
   /** deliveries of an event_id already stored with the same content */
   duplicates: number;
