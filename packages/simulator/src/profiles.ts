@@ -13,7 +13,7 @@ import {
 import { COUNTER_HALF_HOUR_WEIGHTS, COUNTER_WEEKDAY_FACTORS, type ProcedureMix, procedureMix } from './domain.ts';
 import { hashSeed, mulberry32, normal } from './random.ts';
 
-/** One row of `staffing.csv` (spec/reference-inputs.md), with the CSV's column names. */
+/** One row of `staffing.csv` (docs/spec/reference-inputs.md), with the CSV's column names. */
 export type StaffingRow = {
   readonly commune_code: string;
   readonly valid_from: string;

@@ -1,4 +1,4 @@
-// Reference inputs in the warehouse (spec/reference-inputs.md): imported procedure catalogs, the staffing roster
+// Reference inputs in the warehouse (docs/spec/reference-inputs.md): imported procedure catalogs, the staffing roster
 // and the estimation parameter sets, each stored with the version that indicator rows record.
 
 import {
@@ -248,7 +248,7 @@ const LAST_DAY = STAFFING_LAST_DAY;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /**
- * Parses a staffing roster CSV (spec/reference-inputs.md). All or nothing: any bad line rejects the file, and
+ * Parses a staffing roster CSV (docs/spec/reference-inputs.md). All or nothing: any bad line rejects the file, and
  * every problem found is reported with its line. Columns may come in any order; other columns are ignored.
  */
 export function parseStaffingCsv(text: string): StaffingParseResult {
