@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SHARED_DIR = join(import.meta.dirname, '..', '..', '..', 'shared');
-export const SMALL_EVENTS = join(SHARED_DIR, 'examples', 'small', 'events.ndjson');
+/** The small example stream and its truth, kept in the repository (test/fixtures/small/README.md). */
+export const SMALL_DIR = join(import.meta.dirname, '..', 'fixtures', 'small');
+export const SMALL_EVENTS = join(SMALL_DIR, 'events.ndjson');
+export const SMALL_TRUTH = join(SMALL_DIR, 'truth.json');
 
 export interface MeasuresRow {
   commune_code: string;
@@ -30,7 +32,7 @@ export interface Truth {
 }
 
 export function smallTruth(): Truth {
-  return JSON.parse(readFileSync(join(SHARED_DIR, 'examples', 'small', 'truth.json'), 'utf8')) as Truth;
+  return JSON.parse(readFileSync(SMALL_TRUTH, 'utf8')) as Truth;
 }
 
 export function smallLines(): string[] {

@@ -13,7 +13,7 @@ export const STAFFING_MAX_FTE = 500;
 export const STAFFING_MAX_COUNTERS = 200;
 
 /**
- * One staffing roster row (spec/reference-inputs.md, `staffing.csv`), as it arrives on `commune-staffing.v1`:
+ * One staffing roster row (docs/spec/reference-inputs.md, `staffing.csv`), as it arrives on `commune-staffing.v1`:
  * the CSV's columns as JSON fields, numbers as JSON numbers. Unknown fields are stripped.
  */
 export const communeStaffingRow = z

@@ -80,7 +80,7 @@ export function procedureCatalogRow(standard: ProcedureStandard) {
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /**
- * Plausibility bounds of a catalog row (spec/reference-inputs.md gives the signs; these the ceilings): values
+ * Plausibility bounds of a catalog row (docs/spec/reference-inputs.md gives the signs; these the ceilings): values
  * beyond them are typing errors (an extra zero, a number pasted into the wrong column), and one of them would
  * swamp every commune's workload. The longest legal deadline of a commune-level procedure is a few months of
  * working days; a dossier needs at most days, not weeks, of staff time; the counter part of one is at most a day.
@@ -92,7 +92,7 @@ export const CATALOG_BOUNDS = {
 } as const;
 
 /**
- * Parses a procedure catalog CSV (spec/reference-inputs.md). All or nothing: any bad line rejects the file,
+ * Parses a procedure catalog CSV (docs/spec/reference-inputs.md). All or nothing: any bad line rejects the file,
  * and every problem found is reported with its line. Columns may come in any order; other columns are ignored.
  */
 export function parseProcedureCatalogCsv(
@@ -222,7 +222,7 @@ function compareByCode(a: ProcedureStandard, b: ProcedureStandard): number {
 }
 
 /**
- * Applies an imported catalog over a base one (spec/reference-inputs.md): the override replaces the base rows
+ * Applies an imported catalog over a base one (docs/spec/reference-inputs.md): the override replaces the base rows
  * for the codes it names, its `*` row (if any) replaces the default, and every other base row stays.
  */
 export function mergeCatalog(base: ProcedureCatalog, override: ProcedureCatalog): ProcedureCatalog {

@@ -14,7 +14,7 @@ import {
 import { COUNTER_HALF_HOUR_WEIGHTS, COUNTER_WEEKDAY_FACTORS, type ProcedureMix, procedureMix } from './domain.ts';
 import { hashSeed, mulberry32, normal } from './random.ts';
 
-/** One row of `staffing.csv` (spec/reference-inputs.md), with the CSV's column names: the contract's roster row. */
+/** One row of `staffing.csv` (docs/spec/reference-inputs.md), with the CSV's column names: the contract's roster row. */
 export type StaffingRow = Readonly<CommuneStaffingRow>;
 
 /** The columns of `staffing.csv`, in the order the simulator writes them (the contract's fields). */
@@ -69,6 +69,15 @@ const MIN_DAILY_RECEIPTS = 2;
 const MAX_DAILY_RECEIPTS = 250;
 const ONLINE_OFFSET_SPREAD = 0.16;
 export const DEFAULT_OVERLOADED_SHARE = 0.12;
+
+// Rosters in whole people (README, "Simulated rosters"). The smallest team a center has at its desks; the
+// pressure (required / actual) an overloaded commune starts at, at least; and the share of communes whose WISN
+// need reaches MIN_TEAM × MIN_OVERLOADED_PRESSURE (30–32 % with seeds 1, 2, 3, 11, 99 at scale 1), the pool
+// overload is drawn from. Support staff come in half-time steps.
+export const MIN_TEAM = 2;
+const MIN_OVERLOADED_PRESSURE = 1.35;
+const OVERLOAD_ELIGIBLE_SHARE = 0.3;
+const SUPPORT_STEP = 0.5;
 
 // WISN with the default estimation parameters (reference-inputs.md params.json, indicators §2): AWT = (260 − (11
 // + 12 + 5 + 5)) × 8 h = 1,816 h a year; category allowance 20 % gives CAF = 1.25.
@@ -129,32 +138,45 @@ function profileOf(commune: Commune, scope: SimulationScope, mix: ProcedureMix, 
     MAX_DAILY_RECEIPTS,
     Math.max(MIN_DAILY_RECEIPTS, median * Math.exp(SIZE_SIGMA * normal(random))),
   );
-  const meanDailyReceipts = size * (scope.scale ?? 1);
+  const scale = scope.scale ?? 1;
+  const meanDailyReceipts = size * scale;
   const onlineOffset = (random() - 0.5) * ONLINE_OFFSET_SPREAD;
-  const overloaded = random() < (scope.overloadedShare ?? DEFAULT_OVERLOADED_SHARE);
-  // actual / required FTE: comfortable to slightly short for most, 50–75 % of the need for the overloaded.
+  // The roster is the center's dossier team in whole people, sized at scale 1 (README, "Simulated rosters").
+  const unscaledRequiredFte = requiredFteForWeek(size * 5 * mix.meanStandardMinutes);
+  // Only a commune that needs well over the smallest team can be short of whole people: overload is drawn among
+  // those, at the rate that makes `overloadedShare` of all communes overloaded.
+  const canBeOverloaded = unscaledRequiredFte >= MIN_TEAM * MIN_OVERLOADED_PRESSURE;
+  const overloadDraw = random();
+  const overloaded =
+    canBeOverloaded &&
+    overloadDraw < Math.min(1, (scope.overloadedShare ?? DEFAULT_OVERLOADED_SHARE) / OVERLOAD_ELIGIBLE_SHARE);
+  // actual / required staff: comfortable to slightly short for most, 50–75 % of the need for the overloaded.
   const staffRatio = overloaded ? 0.5 + 0.25 * random() : 0.95 + 0.6 * random();
-  const requiredFte = requiredFteForWeek(meanDailyReceipts * 5 * mix.meanStandardMinutes);
+  const requiredFte = unscaledRequiredFte * scale;
   const civilShare = 0.6 + 0.15 * random();
-  const supportShare = random() < 0.3 ? 0.1 * random() : 0;
-  const first = roster(requiredFte * staffRatio, civilShare, supportShare);
+  const withSupport = random() < 0.3;
+  const heads = overloaded
+    ? Math.max(MIN_TEAM, Math.floor(unscaledRequiredFte * staffRatio))
+    : Math.max(MIN_TEAM, Math.ceil(unscaledRequiredFte * staffRatio));
+  // A part-time helper (a final-year student, half time) on top of the team in some unpressured centers.
+  const first = roster(heads, civilShare, !overloaded && withSupport ? SUPPORT_STEP : 0, scale);
   const counters = countersFor(meanDailyReceipts, mix.meanCounterMinutes, overloaded);
   const staffing: StaffingRow[] = [{ commune_code: commune.code, valid_from: scope.startDay, ...first, counters }];
   const pressures = [{ fromDay: startDay, pressure: requiredFte / fteOf(first) }];
 
-  // A third of the overloaded communes get support staff (final-year students, volunteers) half-way through a
-  // span of four weeks or more: a roster change the estimation must pick up from valid_from on.
+  // A third of the overloaded communes get support staff (final-year students, volunteers, in half-time steps)
+  // half-way through a span of four weeks or more: a roster change the estimation must pick up from valid_from on.
   const reinforced = overloaded && scope.days >= 28 && random() < 1 / 3;
   if (reinforced) {
     const day = Math.max(startDay + 7, isoWeekStartDayNumber(startDay + Math.floor(scope.days / 2)));
-    const target = requiredFte * (1.05 + 0.15 * random());
-    const support = round2(first.support_fte + Math.max(0.1, target - fteOf(first)));
-    const row = { ...first, support_fte: support };
+    const target = unscaledRequiredFte * (1.05 + 0.15 * random());
+    const added = Math.max(SUPPORT_STEP, Math.ceil((target - heads) / SUPPORT_STEP) * SUPPORT_STEP);
+    const row = { ...first, support_fte: round2(first.support_fte + added * scale) };
     staffing.push({ commune_code: commune.code, valid_from: formatDay(day), ...row, counters: counters + 1 });
     pressures.push({ fromDay: day, pressure: requiredFte / fteOf(row) });
   }
 
-  const officerCount = Math.max(1, Math.round(fteOf(first) + 0.5));
+  const officerCount = heads + (first.support_fte > 0 ? 1 : 0);
   const officers = Array.from(
     { length: officerCount },
     (_, i) => `o${hashSeed(scope.seed, key, SALT_OFFICER, i).toString(16).padStart(8, '0')}`,
@@ -175,14 +197,16 @@ function profileOf(commune: Commune, scope: SimulationScope, mix: ProcedureMix, 
   };
 }
 
-function roster(actualFte: number, civilShare: number, supportShare: number) {
-  // FTE to two decimals: a small commune can have a fraction of one person's time on dossiers, and coarser
-  // rounding would move its pressure by more than the overload margin.
-  const total = Math.max(0.1, actualFte);
-  const civil = Math.max(0.05, round2(total * civilShare));
-  const support = round2(total * supportShare);
-  const contract = Math.max(0, round2(total - civil - support));
-  return { civil_servants: civil, contract_staff: contract, support_fte: support };
+function roster(heads: number, civilShare: number, supportFte: number, scale: number) {
+  // Whole people at scale 1: at least one civil servant, the rest contract staff. A scaled world (`scale`, a
+  // test device) scales its staff like its volume, so pressures do not depend on the scale.
+  const civil = Math.max(1, Math.round(heads * civilShare));
+  const contract = heads - civil;
+  return {
+    civil_servants: round2(civil * scale),
+    contract_staff: round2(contract * scale),
+    support_fte: round2(supportFte * scale),
+  };
 }
 
 function fteOf(row: { civil_servants: number; contract_staff: number; support_fte: number }): number {

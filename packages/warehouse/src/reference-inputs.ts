@@ -1,4 +1,4 @@
-// Reference inputs in the warehouse (spec/reference-inputs.md), one module for each thing stored: imported
+// Reference inputs in the warehouse (docs/spec/reference-inputs.md), one module for each thing stored: imported
 // procedure catalogs, the staffing roster (its file and its rows) and the estimation parameter sets, each stored
 // with the version that indicator rows record.
 

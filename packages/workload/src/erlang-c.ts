@@ -1,4 +1,4 @@
-// Counter staffing with the Erlang C queue (spec/indicators.md section 3). Everything goes through the Erlang B
+// Counter staffing with the Erlang C queue (docs/spec/indicators.md section 3). Everything goes through the Erlang B
 // recursion, never factorials or powers of A, so it stays exact enough and finite for loads in the thousands.
 
 import { requireFiniteResult, requireNonNegative, requireNonNegativeInteger } from './numeric.ts';

@@ -1,4 +1,4 @@
-// Next week's received dossiers per commune (spec/indicators.md section 5): Holt-Winters with weekday
+// Next week's received dossiers per commune (docs/spec/indicators.md section 5): Holt-Winters with weekday
 // seasonality on daily counts, seasonal-naive on short history, and the error of past one-week-ahead forecasts.
 
 import { requireAllNonNegative, requireFiniteResult, requireNonNegativeInteger } from './numeric.ts';

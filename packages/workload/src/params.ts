@@ -1,4 +1,4 @@
-// Estimation parameters (params.json, spec/reference-inputs.md). Keys keep the file's snake_case spelling so a
+// Estimation parameters (params.json, docs/spec/reference-inputs.md). Keys keep the file's snake_case spelling so a
 // params.json maps onto this type one to one and its version hash is over the same names the ministry edits.
 
 export type LevelThresholds = readonly [normal: number, elevated: number, high: number, critical: number];

@@ -1,4 +1,4 @@
-// Pressure index and level (spec/indicators.md sections 1 and 4).
+// Pressure index and level (docs/spec/indicators.md sections 1 and 4).
 
 import { requireAllNonNegative, requireFiniteResult, requireNonNegative } from './numeric.ts';
 import { DEFAULT_LEVEL_THRESHOLDS, type LevelThresholds } from './params.ts';

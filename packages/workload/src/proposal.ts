@@ -1,4 +1,4 @@
-// Staffing proposal (định biên), spec/indicators.md section 5: the staff that keeps a commune's pressure index
+// Staffing proposal (định biên), docs/spec/indicators.md section 5: the staff that keeps a commune's pressure index
 // at or below 1.0 in 8 weeks out of 10.
 
 import { requireAllNonNegative, requireFiniteResult, requireNonNegative } from './numeric.ts';

@@ -1,4 +1,4 @@
-// What-if scenarios (spec/indicators.md section 5): support staff added to chosen communes, standard minutes of
+// What-if scenarios (docs/spec/indicators.md section 5): support staff added to chosen communes, standard minutes of
 // chosen procedures cut by a percentage. Baseline and scenario figures are computed side by side from the same
 // inputs; nothing official is changed.
 

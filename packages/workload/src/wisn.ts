@@ -1,5 +1,5 @@
 // WHO Workload Indicators of Staffing Need (user's manual 2010, 2nd edition 2023) applied to commune service
-// staff: spec/indicators.md section 2.
+// staff: docs/spec/indicators.md section 2.
 
 import { fail, ok, type Result, requireFiniteResult, requireNonNegative, requirePositive } from './numeric.ts';
 import type { EstimationParams } from './params.ts';

@@ -1,4 +1,4 @@
-// The procedure catalog in the warehouse (spec/reference-inputs.md): every import kept with its content hash, the
+// The procedure catalog in the warehouse (docs/spec/reference-inputs.md): every import kept with its content hash, the
 // effective catalog the shipped defaults with the latest import merged over them.
 
 import {

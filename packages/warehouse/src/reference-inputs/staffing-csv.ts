@@ -1,4 +1,4 @@
-// The staffing roster file (spec/reference-inputs.md, `staffing.csv`). What a row may hold is the contract's
+// The staffing roster file (docs/spec/reference-inputs.md, `staffing.csv`). What a row may hold is the contract's
 // (`communeStaffingRow` in @commune-pulse/contracts, the same schema the `commune-staffing.v1` messages pass):
 // this parser only turns the CSV's text into values, with hints for what spreadsheets do to a file, and words the
 // schema's verdict as a line of the file.
@@ -41,7 +41,7 @@ type NumberField = Exclude<StaffingField, 'commune_code' | 'valid_from'>;
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
 /**
- * Parses a staffing roster CSV (spec/reference-inputs.md). All or nothing: any bad line rejects the file, and
+ * Parses a staffing roster CSV (docs/spec/reference-inputs.md). All or nothing: any bad line rejects the file, and
  * every problem found is reported with its line. Columns may come in any order; other columns are ignored.
  */
 export function parseStaffingCsv(text: string): StaffingParseResult {
