@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { weekPeriod } from '@commune-pulse/estimator';
-import { communes, formatDay, provinceByCode, provinces, vnDayNumber } from '@commune-pulse/reference-data';
+import { communes, formatDay, provinceByCode, provinces, vnDayNumber, weekPeriod } from '@commune-pulse/reference-data';
 import {
   type Browser,
   formatter,

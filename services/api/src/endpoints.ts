@@ -1,12 +1,13 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
-import { explainCommune, weekPeriod } from '@commune-pulse/estimator';
+import { explainCommune } from '@commune-pulse/estimator';
 import {
   communeByCode,
   formatDay,
   isoWeekLabel,
   parseDay,
   provinceByCode,
+  weekPeriod,
   weekStartOfLabel,
 } from '@commune-pulse/reference-data';
 import type { GuardedReader, Warehouse } from '@commune-pulse/warehouse';

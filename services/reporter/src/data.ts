@@ -1,5 +1,4 @@
-import { type Period, weekPeriod } from '@commune-pulse/estimator';
-import { formatDay, isoWeekLabel, parseDay } from '@commune-pulse/reference-data';
+import { formatDay, isoWeekLabel, type Period, parseDay, weekPeriod } from '@commune-pulse/reference-data';
 import type { Warehouse } from '@commune-pulse/warehouse';
 import {
   DEFAULT_LEVEL_THRESHOLDS,
