@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { estimationQueue } from '@commune-pulse/estimator';
 import { importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
 import { isoWeekLabel } from '@commune-pulse/reference-data';
-import { estimationQueue } from '@commune-pulse/estimator';
 import { createLogger, loadConfig } from '@commune-pulse/runtime';
 import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { openWarehouse, parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
