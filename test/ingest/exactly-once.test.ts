@@ -121,13 +121,16 @@ describe('a crash at any step of a chunk, then a restart with another batch size
       await withContext(join(root, `crash-${index}`), async (context) => {
         const dying = pipelineOn(context, crashingWarehouse(context.warehouse, crashAt));
         await expect(importNdjsonFile(SMALL_EVENTS, { pipeline: dying, batchLines: 250 })).rejects.toThrow(Crash);
+        // Two batches are in flight, so which of them reached the ledger before the crash varies: whatever did
+        // is what the restart must count as redelivered, and nothing more.
+        const { ledger_deliveries: ledgeredBeforeRestart } = await rawCounts(context.warehouse);
         // The restarted process reads the same file in other batches.
         const restarted = await importNdjsonFile(SMALL_EVENTS, {
           pipeline: pipelineOn(context, context.warehouse),
           batchLines: 97,
         });
         expect(restarted.lines).toBe(truth.lines);
-        expect(restarted.redelivered).toBeGreaterThan(0);
+        expect(restarted.redelivered).toBe(ledgeredBeforeRestart);
         await expectExactlyOnce(context);
       });
     });

@@ -32,7 +32,12 @@ afterAll(async () => {
 async function produce(topic: string, values: readonly string[]): Promise<void> {
   const kafka = testKafka(brokers);
   await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    // a retried send (a slow broker, a new topic's metadata) writes nothing twice: the counts stay exact
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     await producer.send({

@@ -29,7 +29,12 @@ export async function produceLines(
 ): Promise<void> {
   const kafka = testKafka(brokers);
   await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? 4 }]);
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    // a retried send (a slow broker, a new topic's metadata) writes nothing twice: the counts stay exact
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     for (let start = 0; start < lines.length; start += 2_000) {

@@ -48,9 +48,26 @@ export interface BatchConsumer {
   start(): Promise<void>;
   /** Finishes the chunk in hand, commits it, leaves the group. */
   stop(): Promise<void>;
-  /** Milliseconds since a message last arrived or the group was joined; 0 before the first join. */
+  /**
+   * Milliseconds this member has had nothing to do: its partitions are assigned, a fetch has returned since, no
+   * chunk is in hand, and nothing arrived for that long. 0 while it is joining, waiting for its first fetch or
+   * storing (however long a store takes on a busy machine).
+   */
   idleMs(): number;
+  /** messages fetched since start, 0 when every assigned partition was empty (or consumed before) */
+  messagesFetched(): number;
   healthy(): boolean;
+}
+
+/**
+ * Why a consumer run with `--exit-when-idle <seconds>` should stop now, or null while it should go on. A member
+ * that fetched nothing at all says so: the topic was empty, or this group had consumed it before.
+ */
+export function idleStopReason(consumer: BatchConsumer, topic: string, exitWhenIdleSeconds?: number): string | null {
+  if (exitWhenIdleSeconds === undefined || consumer.idleMs() < exitWhenIdleSeconds * 1000) return null;
+  return consumer.messagesFetched() === 0
+    ? `nothing to read on ${topic} for ${exitWhenIdleSeconds} s: the topic is empty, or this group consumed it before`
+    : `no message for ${exitWhenIdleSeconds} s`;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,8 +106,10 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     retry: { retries: 10 },
   });
-  // Idle time counts from joining the group: a join can wait for a vanished member's session to expire.
-  let lastMessageAt: number | null = null;
+  // Idle time counts only once the member holds its partitions and a fetch has returned: a join can wait for a
+  // vanished member's session to expire, and the first fetch for a busy broker or machine.
+  let idleSince: number | null = null;
+  let messagesFetched = 0;
   let failingSince: number | null = null;
   let connected = false;
   let stopping = false;
@@ -140,12 +159,17 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         connected = false;
       });
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        lastMessageAt = Date.now();
+        // A member given no partition has nothing to fetch: it is idle from now on.
+        const assigned = Object.values(event.payload.memberAssignment).some((partitions) => partitions.length > 0);
+        idleSince = assigned ? null : Date.now();
         options.onGroupJoin?.();
         options.logger.info(
           { groupId: options.groupId, assignment: event.payload.memberAssignment },
           'joined the consumer group',
         );
+      });
+      consumer.on(consumer.events.FETCH, () => {
+        idleSince ??= Date.now();
       });
       consumer.on(consumer.events.CRASH, (event) => {
         options.logger.error({ err: event.payload.error }, 'consumer crashed');
@@ -159,7 +183,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
         partitionsConsumedConcurrently: options.partitionsConcurrently ?? 2,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           const work = (async () => {
-            if (batch.messages.length > 0) lastMessageAt = Date.now();
+            messagesFetched += batch.messages.length;
             const isActive = () => isRunning() && !isStale() && !stopping;
             for (const messages of splitIntoChunks(batch.messages, chunkSize)) {
               if (!isActive()) return;
@@ -188,6 +212,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
             await work;
           } finally {
             batchesInHand.delete(work);
+            if (idleSince !== null) idleSince = Date.now();
           }
         },
       });
@@ -198,7 +223,8 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
       await Promise.allSettled([...batchesInHand]);
       await consumer.disconnect();
     },
-    idleMs: () => (lastMessageAt === null ? 0 : Date.now() - lastMessageAt),
+    idleMs: () => (idleSince === null || batchesInHand.size > 0 ? 0 : Date.now() - idleSince),
+    messagesFetched: () => messagesFetched,
     healthy: () => connected && (failingSince === null || Date.now() - failingSince < 60_000),
   };
 }

@@ -42,12 +42,38 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
     const missing = topics.filter((spec) => !existing.has(spec.topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait gives up when a KRaft broker briefly answers "does not host this topic-partition"
+        // for a topic it has just created: the wait below retries that too.
+        waitForLeaders: false,
         // replication factor left to the cluster default (1 on the local broker, 3 on a production cluster)
         topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.numPartitions })),
       });
+      await waitForLeaders(admin, missing);
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Errors a broker answers while a new topic's metadata spreads: worth asking again. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+async function waitForLeaders(admin: Admin, topics: readonly TopicSpec[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: topics.map((spec) => spec.topic) });
+      const ready = topics.every((spec) => {
+        const partitions = found.find((topic) => topic.name === spec.topic)?.partitions ?? [];
+        return partitions.length >= spec.numPartitions && partitions.every((partition) => partition.leader >= 0);
+      });
+      if (ready) return;
+    } catch (error) {
+      if (!NOT_YET.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the topics ${topics.map((spec) => spec.topic).join(', ')} have no leader after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -52,14 +52,16 @@ export type StaffingRejectReason = (typeof STAFFING_REJECT_REASONS)[number];
 
 export const MAX_STAFFING_MESSAGE_BYTES = 16 * 1024;
 
-const REQUIRED_STAFFING_FIELDS = [
+/** The fields of a roster row, all required: the message's JSON fields and the columns of `staffing.csv`. */
+export const STAFFING_FIELDS = [
   'commune_code',
   'valid_from',
   'civil_servants',
   'contract_staff',
   'support_fte',
   'counters',
-] as const;
+] as const satisfies readonly (keyof CommuneStaffingRow)[];
+export type StaffingField = (typeof STAFFING_FIELDS)[number];
 
 export type StaffingValidation =
   | { ok: true; row: CommuneStaffingRow }
@@ -98,7 +100,7 @@ export function validateStaffingMessage(
     return { ok: false, reason: 'not_object', detail: `the body is ${kind}, not a JSON object` };
   }
   const input = parsed as Record<string, unknown>;
-  const missing = REQUIRED_STAFFING_FIELDS.filter((field) => input[field] === undefined);
+  const missing = STAFFING_FIELDS.filter((field) => input[field] === undefined);
   if (missing.length > 0) {
     return { ok: false, reason: 'missing_field', detail: `required field(s) absent: ${missing.join(', ')}` };
   }

@@ -134,6 +134,19 @@ export function readCsvTable<Column extends string>(
   return { ok: true, table: { header, records, columnIndex } };
 }
 
+/**
+ * The problem of a record whose fields do not line up with the header's, or undefined. A trailing empty field (a
+ * stray comma at the end of the line) is harmless; anything else is a shifted row.
+ */
+export function shiftedRecordError(record: CsvRecord, headerWidth: number): CsvLineError | undefined {
+  const surplus = record.fields.slice(headerWidth).some((f) => f.trim() !== '');
+  if (record.fields.length >= headerWidth && !surplus) return undefined;
+  return {
+    line: record.line,
+    message: `expected ${headerWidth} fields as in the header, found ${record.fields.length}`,
+  };
+}
+
 /** A field as RFC 4180 writes it: quoted, quotes doubled, when it holds a comma, a quote or a line break. */
 export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

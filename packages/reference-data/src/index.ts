@@ -20,6 +20,7 @@ export {
   csvField,
   readCsv,
   readCsvTable,
+  shiftedRecordError,
 } from './csv.ts';
 export {
   civilFromDayNumber,
@@ -40,6 +41,7 @@ export {
   DEFAULT_PROCEDURE_CODE,
   defaultProcedureCatalog,
   mergeCatalog,
+  PROCEDURE_CATALOG_COLUMNS,
   PROCEDURE_CODE_PATTERN,
   type ProcedureCatalog,
   type ProcedureCatalogParseOptions,
@@ -47,6 +49,7 @@ export {
   type ProcedureLookup,
   type ProcedureStandard,
   parseProcedureCatalogCsv,
+  procedureCatalogRow,
 } from './procedures.ts';
 export {
   type Commune,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type CsvLineError, readCsvTable } from './csv.ts';
+import { type CsvLineError, readCsvTable, shiftedRecordError } from './csv.ts';
 
 /** National administrative-procedure code (mã TTHC), e.g. `1.001193`. */
 export const PROCEDURE_CODE_PATTERN = /^[0-9]\.[0-9]{6}$/;
@@ -54,7 +54,8 @@ export type ProcedureCatalogParseOptions = {
   readonly calibration?: boolean;
 };
 
-const REQUIRED_COLUMNS = [
+/** The columns of `procedures.csv`, all required, in the order the spec lists them. */
+export const PROCEDURE_CATALOG_COLUMNS = [
   'procedure_code',
   'name',
   'domain',
@@ -62,7 +63,19 @@ const REQUIRED_COLUMNS = [
   'standard_minutes',
   'counter_minutes',
 ] as const;
-type Column = (typeof REQUIRED_COLUMNS)[number];
+type Column = (typeof PROCEDURE_CATALOG_COLUMNS)[number];
+
+/** A standard as a row of `procedures.csv`: its columns, named as the file names them. */
+export function procedureCatalogRow(standard: ProcedureStandard) {
+  return {
+    procedure_code: standard.code,
+    name: standard.name,
+    domain: standard.domain,
+    deadline_working_days: standard.deadlineWorkingDays,
+    standard_minutes: standard.standardMinutes,
+    counter_minutes: standard.counterMinutes,
+  } satisfies Record<Column, string | number>;
+}
 
 const DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
 
@@ -86,7 +99,7 @@ export function parseProcedureCatalogCsv(
   text: string,
   options: ProcedureCatalogParseOptions = {},
 ): ProcedureCatalogParseResult {
-  const read = readCsvTable(text, REQUIRED_COLUMNS, 'procedure rows');
+  const read = readCsvTable(text, PROCEDURE_CATALOG_COLUMNS, 'procedure rows');
   if (!read.ok) return { ok: false, errors: read.errors };
   const { records: rows, columnIndex } = read.table;
   const headerWidth = read.table.header.fields.length;
@@ -98,13 +111,9 @@ export function parseProcedureCatalogCsv(
 
   for (const row of rows) {
     const rowErrors: string[] = [];
-    // A trailing empty field (a stray comma at the end of the line) is harmless; anything else is a shifted row.
-    const surplus = row.fields.slice(headerWidth).some((f) => f.trim() !== '');
-    if (row.fields.length < headerWidth || surplus) {
-      errors.push({
-        line: row.line,
-        message: `expected ${headerWidth} fields as in the header, found ${row.fields.length}`,
-      });
+    const shifted = shiftedRecordError(row, headerWidth);
+    if (shifted !== undefined) {
+      errors.push(shifted);
       continue;
     }
     const value = (column: Column): string => row.fields[columnIndex.get(column) ?? -1]?.trim() ?? '';

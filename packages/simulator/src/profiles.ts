@@ -1,3 +1,4 @@
+import { type CommuneStaffingRow, STAFFING_FIELDS } from '@commune-pulse/contracts';
 import {
   type Commune,
   type CommuneKind,
@@ -13,24 +14,11 @@ import {
 import { COUNTER_HALF_HOUR_WEIGHTS, COUNTER_WEEKDAY_FACTORS, type ProcedureMix, procedureMix } from './domain.ts';
 import { hashSeed, mulberry32, normal } from './random.ts';
 
-/** One row of `staffing.csv` (spec/reference-inputs.md), with the CSV's column names. */
-export type StaffingRow = {
-  readonly commune_code: string;
-  readonly valid_from: string;
-  readonly civil_servants: number;
-  readonly contract_staff: number;
-  readonly support_fte: number;
-  readonly counters: number;
-};
+/** One row of `staffing.csv` (spec/reference-inputs.md), with the CSV's column names: the contract's roster row. */
+export type StaffingRow = Readonly<CommuneStaffingRow>;
 
-export const STAFFING_COLUMNS = [
-  'commune_code',
-  'valid_from',
-  'civil_servants',
-  'contract_staff',
-  'support_fte',
-  'counters',
-] as const;
+/** The columns of `staffing.csv`, in the order the simulator writes them (the contract's fields). */
+export const STAFFING_COLUMNS = STAFFING_FIELDS;
 
 /** What decides how much a commune receives and how well it keeps up; the ground truth behind the events. */
 export type CommuneProfile = {

@@ -9,7 +9,6 @@ import {
   READ_POLICY,
   type RunText,
   type SqlPolicy,
-  SqlRefused,
 } from './sql-guard.ts';
 import type { Warehouse } from './warehouse.ts';
 

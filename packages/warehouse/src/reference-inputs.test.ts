@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { communeStaffingRow } from '@commune-pulse/contracts';
 import { defaultProcedureCatalog, parseProcedureCatalogCsv } from '@commune-pulse/reference-data';
 import { DEFAULT_PARAMS, paramsVersion, resolveParams } from '@commune-pulse/workload';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +131,45 @@ describe('parseStaffingCsv', () => {
 
   it('rejects a day outside the warehouse date range rather than letting it be clamped', () => {
     expect(errorsOf(`${HEADER}\n00004,1969-12-31,1,1,1,1\n`)[0]?.message).toMatch(/outside 1970-01-01 to 2149-06-06/);
+  });
+
+  it('accepts exactly the rows the commune-staffing contract accepts', () => {
+    const cases = [
+      ['00004', '2025-07-01', '0', '0', '0', '0'],
+      ['00004', '1970-01-01', '500', '500', '500', '200'],
+      ['00004', '2149-06-06', '0.0000001', '499.99', '1', '200.0'],
+      ['00004', '2024-02-29', '500.0000001', '1', '1', '1'],
+      ['00004', '1969-12-31', '1', '1', '1', '1'],
+      ['00004', '2149-06-07', '1', '1', '1', '1'],
+      ['00004', '2025-02-29', '1', '1', '1', '1'],
+      ['00004', '2025-07-01', '1', '1', '1', '201'],
+      ['00004', '2025-07-01', '1', '1', '1', '0.5'],
+      ['0004', '2025-07-01', '1', '1', '1', '1'],
+    ] as const;
+    for (const [commune, day, civil, contract, support, counters] of cases) {
+      const parsed = parseStaffingCsv(`${HEADER}\n${commune},${day},${civil},${contract},${support},${counters}\n`);
+      const contractRow = communeStaffingRow.safeParse({
+        commune_code: commune,
+        valid_from: day,
+        civil_servants: Number(civil),
+        contract_staff: Number(contract),
+        support_fte: Number(support),
+        counters: Number(counters),
+      });
+      expect({ row: [commune, day, civil, contract, support, counters], ok: parsed.ok }).toEqual({
+        row: [commune, day, civil, contract, support, counters],
+        ok: contractRow.success,
+      });
+      if (parsed.ok && contractRow.success) {
+        const [row] = parsed.rows;
+        expect([row?.civilServants, row?.contractStaff, row?.supportFte, row?.counters]).toEqual([
+          contractRow.data.civil_servants,
+          contractRow.data.contract_staff,
+          contractRow.data.support_fte,
+          contractRow.data.counters,
+        ]);
+      }
+    }
   });
 
   it('reports a broken quote with its line', () => {

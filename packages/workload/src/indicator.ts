@@ -17,6 +17,11 @@ export interface StaffingInForce {
   validFrom: string;
 }
 
+/** The staff a roster row puts on dossiers: civil servants + contract staff + support, in FTE. */
+export function actualFte(staffing: Pick<StaffingInForce, 'civilServants' | 'contractStaff' | 'supportFte'>): number {
+  return staffing.civilServants + staffing.contractStaff + staffing.supportFte;
+}
+
 export interface ProcedureReceipts {
   procedureCode: string;
   received: number;
@@ -120,22 +125,22 @@ export function computeIndicator(
     value: `${round(requiredFte)} FTE`,
   });
   const staffing = inputs.staffing;
-  const actualFte = staffing === null ? null : staffing.civilServants + staffing.contractStaff + staffing.supportFte;
+  const actual = staffing === null ? null : actualFte(staffing);
   steps.push({
     step: 'actual staff',
     formula:
       staffing === null
         ? 'no roster row valid at the period start'
         : `civil servants ${staffing.civilServants} + contract ${staffing.contractStaff} + support ${staffing.supportFte} (row from ${staffing.validFrom})`,
-    value: actualFte === null ? 'none' : `${actualFte} FTE`,
+    value: actual === null ? 'none' : `${actual} FTE`,
   });
-  const pressure = assessPressure({ requiredFte, actualFte, thresholds: params.level_thresholds });
+  const pressure = assessPressure({ requiredFte, actualFte: actual, thresholds: params.level_thresholds });
   steps.push({
     step: 'pressure',
     formula:
-      actualFte === null
+      actual === null
         ? 'no index without staffing data'
-        : `required / actual = ${round(requiredFte)} / ${actualFte}; levels at ${params.level_thresholds.join(', ')}`,
+        : `required / actual = ${round(requiredFte)} / ${actual}; levels at ${params.level_thresholds.join(', ')}`,
     value: `${pressure.pressureIndex === null ? '—' : round(pressure.pressureIndex)} → ${pressure.level ?? 'no level'}`,
   });
 
@@ -179,7 +184,7 @@ export function computeIndicator(
     Object.values(week).reduce((sum, minutes) => sum + minutes, 0),
   );
   const weeklyRequired = [...previousWeeks, workloadMinutes].map((minutes) => requiredFteFromFactors(minutes, factors));
-  const proposal = staffingProposal({ weeklyRequiredFte: weeklyRequired, actualFte });
+  const proposal = staffingProposal({ weeklyRequiredFte: weeklyRequired, actualFte: actual });
   steps.push({
     step: 'staffing proposal',
     formula: `ceil(P80 of weekly required FTE over ${proposal.weeksUsed} weeks) = ceil(${proposal.percentileFte === null ? '—' : round(proposal.percentileFte)})`,
@@ -193,9 +198,9 @@ export function computeIndicator(
       received,
       workload_minutes: workloadMinutes,
       required_fte: requiredFte,
-      actual_fte: actualFte,
-      wisn_ratio: actualFte === null ? null : wisnRatio(actualFte, requiredFte),
-      wisn_difference: actualFte === null ? null : actualFte - requiredFte,
+      actual_fte: actual,
+      wisn_ratio: actual === null ? null : wisnRatio(actual, requiredFte),
+      wisn_difference: actual === null ? null : actual - requiredFte,
       pressure_index: pressure.pressureIndex,
       level: pressure.level,
       no_staff: pressure.noStaff,

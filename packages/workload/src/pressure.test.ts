@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assessPressure, backlogWeeks, pressureIndex, pressureLevel } from './pressure.ts';
+import { actualFte } from './indicator.ts';
+import {
+  aggregatePressureIndex,
+  assessPressure,
+  backlogWeeks,
+  pressureIndex,
+  pressureLevel,
+  staffedTotals,
+} from './pressure.ts';
 
 describe('pressure level', () => {
   it('follows the spec table at and around each boundary', () => {
@@ -77,6 +85,43 @@ describe('pressure index and assessment', () => {
         },
       ),
     );
+  });
+});
+
+describe('aggregate pressure index', () => {
+  const row = (required_fte: number, actual_fte: number | null) => ({ required_fte, actual_fte });
+
+  it('is Σ required over Σ actual of the communes with staffing data, not the mean of their indexes', () => {
+    // 6 / 2 = 3 and 1 / 4 = 0.25 average to 1.625; the group has 7 FTE of work for 6 at work.
+    const rows = [row(6, 2), row(1, 4), row(9, null)];
+    expect(staffedTotals(rows)).toEqual({ requiredFte: 7, actualFte: 6 });
+    expect(aggregatePressureIndex(staffedTotals(rows))).toBeCloseTo(7 / 6, 12);
+  });
+
+  it('is null when the communes with data have no staff, or none has data', () => {
+    expect(aggregatePressureIndex(staffedTotals([row(3, 0), row(0, 0)]))).toBeNull();
+    expect(aggregatePressureIndex(staffedTotals([row(3, null)]))).toBeNull();
+    expect(aggregatePressureIndex(staffedTotals([]))).toBeNull();
+    expect(aggregatePressureIndex({ requiredFte: 0, actualFte: 2 })).toBe(0);
+  });
+
+  it('property: equals the sums taken over the filtered rows', () => {
+    const fte = fc.double({ min: 0, max: 500, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(fc.record({ required_fte: fte, actual_fte: fc.option(fte, { nil: null }) })), (rows) => {
+        const withData = rows.filter((r) => r.actual_fte !== null);
+        const required = withData.map((r) => r.required_fte).reduce((a, b) => a + b, 0);
+        const actual = withData.map((r) => r.actual_fte as number).reduce((a, b) => a + b, 0);
+        expect(aggregatePressureIndex(staffedTotals(rows))).toBe(actual > 0 ? required / actual : null);
+      }),
+    );
+  });
+});
+
+describe('actual FTE', () => {
+  it('adds civil servants, contract staff and support', () => {
+    expect(actualFte({ civilServants: 4, contractStaff: 1.5, supportFte: 0.25 })).toBe(5.75);
+    expect(actualFte({ civilServants: 0, contractStaff: 0, supportFte: 0 })).toBe(0);
   });
 });
 

@@ -18,6 +18,38 @@ export function pressureIndex(requiredFte: number, actualFte: number): number | 
   return requireFiniteResult('pressure index', requiredFte / actualFte);
 }
 
+/** What an aggregate index is computed from: Σ required and Σ actual over the communes that have staffing data. */
+export type StaffedTotals = {
+  readonly requiredFte: number;
+  readonly actualFte: number;
+};
+
+/**
+ * Σ required and Σ actual FTE of the rows that have staffing data (actual not null), summed in the rows' order.
+ * A commune without a roster row counts in neither sum, so it never lowers the group's index.
+ */
+export function staffedTotals(
+  rows: Iterable<{ readonly required_fte: number; readonly actual_fte: number | null }>,
+): StaffedTotals {
+  let requiredFte = 0;
+  let actualFte = 0;
+  for (const row of rows) {
+    if (row.actual_fte === null) continue;
+    requiredFte += row.required_fte;
+    actualFte += row.actual_fte;
+  }
+  return { requiredFte, actualFte };
+}
+
+/**
+ * The aggregate pressure index of a group of communes (a province, the country): Σ required ÷ Σ actual over the
+ * communes that have staffing data (`staffedTotals`), not a mean of their indexes. null when they have no staff
+ * at all, or when none has staffing data.
+ */
+export function aggregatePressureIndex(totals: StaffedTotals): number | null {
+  return totals.actualFte > 0 ? totals.requiredFte / totals.actualFte : null;
+}
+
 function checkThresholds(thresholds: LevelThresholds): void {
   const valid =
     thresholds.length === 4 &&

@@ -4,6 +4,8 @@ import type { Period, WorkingCalendar } from '@commune-pulse/reference-data';
 import type { Logger } from '@commune-pulse/runtime';
 import { loadEffectiveCatalog, saveParams, type Warehouse } from '@commune-pulse/warehouse';
 import {
+  actualFte,
+  aggregatePressureIndex,
   applyScenario,
   type CommuneIndicator,
   computeIndicator,
@@ -13,6 +15,7 @@ import {
   type PressureLevel,
   paramsVersion,
   type ScenarioResult,
+  staffedTotals,
   wisnFactors,
   workloadByProcedure,
 } from '@commune-pulse/workload';
@@ -68,46 +71,46 @@ export interface EstimationResult {
   durationMs: number;
 }
 
-/** Province totals: Σ required against Σ actual over the communes that have staffing data. */
+/** Province totals; the index is the aggregate one (`aggregatePressureIndex`) over the communes with staffing. */
 export function rollUpProvinces(indicators: readonly CommuneIndicator[]): ProvincePressure[] {
-  const byProvince = new Map<string, ProvincePressure & { required_with_staff: number }>();
+  const byProvince = new Map<string, CommuneIndicator[]>();
   for (const row of indicators) {
-    const province = byProvince.get(row.province_code) ?? {
-      province_code: row.province_code,
-      communes: 0,
-      communes_with_index: 0,
-      communes_without_staffing: 0,
-      received: 0,
-      required_fte: 0,
-      actual_fte: 0,
-      pressure_index: null,
-      communes_low: 0,
-      communes_normal: 0,
-      communes_elevated: 0,
-      communes_high: 0,
-      communes_critical: 0,
-      proposed_staff: 0,
-      required_with_staff: 0,
-    };
-    province.communes += 1;
+    const rows = byProvince.get(row.province_code);
+    if (rows === undefined) byProvince.set(row.province_code, [row]);
+    else rows.push(row);
+  }
+  return [...byProvince.entries()]
+    .map(([provinceCode, rows]) => provinceTotals(provinceCode, rows))
+    .sort((a, b) => a.province_code.localeCompare(b.province_code));
+}
+
+function provinceTotals(provinceCode: string, rows: readonly CommuneIndicator[]): ProvincePressure {
+  const staffed = staffedTotals(rows);
+  const province: ProvincePressure = {
+    province_code: provinceCode,
+    communes: rows.length,
+    communes_with_index: 0,
+    communes_without_staffing: 0,
+    received: 0,
+    required_fte: 0,
+    actual_fte: staffed.actualFte,
+    pressure_index: aggregatePressureIndex(staffed),
+    communes_low: 0,
+    communes_normal: 0,
+    communes_elevated: 0,
+    communes_high: 0,
+    communes_critical: 0,
+    proposed_staff: 0,
+  };
+  for (const row of rows) {
     province.received += row.received;
     province.required_fte += row.required_fte;
     if (row.missing_staffing) province.communes_without_staffing += 1;
-    if (row.actual_fte !== null) {
-      province.actual_fte += row.actual_fte;
-      province.required_with_staff += row.required_fte;
-    }
     if (row.pressure_index !== null) province.communes_with_index += 1;
     if (row.level !== null) province[`communes_${row.level}`] += 1;
     province.proposed_staff += row.proposed_staff ?? 0;
-    byProvince.set(row.province_code, province);
   }
-  return [...byProvince.values()]
-    .map(({ required_with_staff, ...province }) => ({
-      ...province,
-      pressure_index: province.actual_fte > 0 ? required_with_staff / province.actual_fte : null,
-    }))
-    .sort((a, b) => a.province_code.localeCompare(b.province_code));
+  return province;
 }
 
 export function countLevels(indicators: readonly CommuneIndicator[]): EstimationResult['levels'] {
@@ -151,6 +154,19 @@ export function toMessage(
   });
 }
 
+/** The catalog in force and every commune's inputs for the period, as both the official run and a what-if read them. */
+async function periodInputs(dependencies: EstimationDependencies, options: EstimationOptions) {
+  const catalog = await loadEffectiveCatalog(dependencies.warehouse);
+  const inputs = await gatherInputs(
+    dependencies.warehouse,
+    options.period,
+    catalog,
+    dependencies.calendar,
+    options.communeCodes,
+  );
+  return { catalog, inputs };
+}
+
 /**
  * Computes the indicators of every commune for one period from the warehouse, without storing them: what
  * both the official runs and the what-if scenarios start from.
@@ -163,15 +179,8 @@ export async function computeIndicators(
   const params = options.params ?? DEFAULT_PARAMS;
   const factors = wisnFactors(params);
   if (!factors.ok) throw new Error(`estimation parameters: ${factors.error}`);
-  const catalog = await loadEffectiveCatalog(dependencies.warehouse);
+  const { catalog, inputs } = await periodInputs(dependencies, options);
   const version = `${catalog.version}+${paramsVersion(params)}`;
-  const inputs = await gatherInputs(
-    dependencies.warehouse,
-    options.period,
-    catalog,
-    dependencies.calendar,
-    options.communeCodes,
-  );
   const indicators = inputs.map((input) => computeIndicator(input, { params, factors: factors.value }).indicator);
   return {
     runId: randomUUID(),
@@ -263,24 +272,14 @@ export async function computeScenario(
   scenario: unknown,
 ): Promise<ScenarioResult> {
   const params = options.params ?? DEFAULT_PARAMS;
-  const catalog = await loadEffectiveCatalog(dependencies.warehouse);
-  const inputs = await gatherInputs(
-    dependencies.warehouse,
-    options.period,
-    catalog,
-    dependencies.calendar,
-    options.communeCodes,
-  );
+  const { inputs } = await periodInputs(dependencies, options);
   return applyScenario({
     params,
     scenario,
     communes: inputs.map((input) => ({
       communeCode: input.communeCode,
       provinceCode: input.provinceCode,
-      actualFte:
-        input.staffing === null
-          ? null
-          : input.staffing.civilServants + input.staffing.contractStaff + input.staffing.supportFte,
+      actualFte: input.staffing === null ? null : actualFte(input.staffing),
       weeklyWorkloadMinutesByProcedure: [
         ...input.previousWeeklyWorkloadByProcedure,
         workloadByProcedure(input.receipts),

@@ -141,6 +141,43 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
   }
   const isPending = pendingIndex(pending);
 
+  const fromDayByCommune = await firstDaysToRecompute(warehouse, pending, previousHorizon, horizonDay);
+
+  const communes = [...fromDayByCommune.keys()].sort();
+  const chunkSize = options.communesPerChunk ?? 16;
+  // Versions from the warehouse's clock: one clock however many writers derive.
+  const [clock] = await warehouse.query<{ version: number }>('SELECT toUnixTimestamp64Micro(now64(6)) AS version');
+  const version = Number(clock?.version);
+  let dossierCount = 0;
+  for (let start = 0; start < communes.length; start += chunkSize) {
+    const chunk = communes.slice(start, start + chunkSize);
+    dossierCount += await deriveCommunes(warehouse, chunk, {
+      fromDayByCommune,
+      horizonDay,
+      version,
+      isPending,
+      workingMillis: options.workingMillis,
+    });
+    options.onProgress?.(Math.min(start + chunkSize, communes.length), communes.length);
+  }
+  await warehouse.insert('derive_state', [
+    { key: 'lifecycle_horizon_day', value: String(horizonDay), updated_at: new Date().toISOString() },
+  ]);
+  await markDerived(warehouse, pending);
+  return { communes: communes.length, dossiers: dossierCount, horizonDay: formatDay(horizonDay) };
+}
+
+/**
+ * Per commune, the first day the pending ranges can change: the earliest day among their events; communes with
+ * open dossiers carry their backlog into days the data newly reaches; no commune goes back further than
+ * MAX_DERIVE_SPAN_DAYS before the horizon.
+ */
+async function firstDaysToRecompute(
+  warehouse: Warehouse,
+  pending: readonly PendingRange[],
+  previousHorizon: number | null,
+  horizonDay: number,
+): Promise<Map<string, number>> {
   // Per commune, the first day the new events can change: the earliest day among them.
   const fromDayByCommune = new Map<string, number>();
   for (const range of pending) {
@@ -162,86 +199,86 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
   for (const [commune, day] of fromDayByCommune) {
     fromDayByCommune.set(commune, Math.max(day, horizonDay - MAX_DERIVE_SPAN_DAYS));
   }
+  return fromDayByCommune;
+}
 
-  const communes = [...fromDayByCommune.keys()].sort();
-  const chunkSize = options.communesPerChunk ?? 16;
-  // Versions from the warehouse's clock: one clock however many writers derive.
-  const [clock] = await warehouse.query<{ version: number }>('SELECT toUnixTimestamp64Micro(now64(6)) AS version');
-  const version = Number(clock?.version);
-  let dossierCount = 0;
-  for (let start = 0; start < communes.length; start += chunkSize) {
-    const chunk = communes.slice(start, start + chunkSize);
-    const fromMs = chunk.map((code) => vnDayNumberStartMs(isoWeekStartDayNumber(fromDayByCommune.get(code) as number)));
-    // Every dossier that can count on a day of the range: one with an event in it, or one still open.
-    const result = await warehouse.client.query({
-      query: `
-        SELECT commune_code, dossier_id, event_id, event_type, toUnixTimestamp64Milli(occurred_at),
-               province_code, procedure_code, channel, toUnixTimestamp64Milli(due_at),
-               source_key, partition, position
-        FROM dossier_events_store
-        WHERE commune_code IN {communes:Array(String)}
-          AND (commune_code, dossier_id) IN (
-            SELECT commune_code, dossier_id FROM dossier_events_store
-            WHERE commune_code IN {communes:Array(String)}
-            GROUP BY commune_code, dossier_id
-            HAVING toUnixTimestamp64Milli(max(occurred_at)) >= transform(commune_code, {communes:Array(String)}, {from:Array(Int64)}, 0)
-                OR (countIf(event_type = 'received') > 0 AND countIf(event_type IN {closing:Array(String)}) = 0))
-        ORDER BY commune_code, dossier_id`,
-      format: 'JSONCompactEachRow',
-      query_params: { communes: chunk, from: fromMs, closing: CLOSING_TYPES },
-    });
-    const rows = (await result.json()) as EventRow[];
-    const timelinesByCommune = new Map<string, DossierTimeline[]>();
-    const dossierRows: object[] = [];
-    let index = 0;
-    while (index < rows.length) {
-      const first = rows[index] as EventRow;
-      const events: LifecycleEvent[] = [];
-      let touchedNow = false;
-      while (
-        index < rows.length &&
-        (rows[index] as EventRow)[0] === first[0] &&
-        (rows[index] as EventRow)[1] === first[1]
-      ) {
-        const row = rows[index] as EventRow;
-        events.push(toLifecycleEvent(row));
-        if (isPending(Number(row[9]), Number(row[10]), Number(row[11]))) touchedNow = true;
-        index += 1;
-      }
-      const timeline = foldDossier(events);
-      const list = timelinesByCommune.get(first[0]) ?? [];
-      list.push(timeline);
-      timelinesByCommune.set(first[0], list);
-      if (touchedNow) dossierRows.push(dossierRow(timeline, options.workingMillis, version));
+/** Recomputes these communes from their first day to the horizon; returns the dossiers rewritten. */
+async function deriveCommunes(
+  warehouse: Warehouse,
+  chunk: readonly string[],
+  range: {
+    fromDayByCommune: ReadonlyMap<string, number>;
+    horizonDay: number;
+    version: number;
+    isPending: ReturnType<typeof pendingIndex>;
+    workingMillis: WorkingMillisBetween;
+  },
+): Promise<number> {
+  const { fromDayByCommune, horizonDay, version, isPending } = range;
+  const fromMs = chunk.map((code) => vnDayNumberStartMs(isoWeekStartDayNumber(fromDayByCommune.get(code) as number)));
+  // Every dossier that can count on a day of the range: one with an event in it, or one still open.
+  const result = await warehouse.client.query({
+    query: `
+      SELECT commune_code, dossier_id, event_id, event_type, toUnixTimestamp64Milli(occurred_at),
+             province_code, procedure_code, channel, toUnixTimestamp64Milli(due_at),
+             source_key, partition, position
+      FROM dossier_events_store
+      WHERE commune_code IN {communes:Array(String)}
+        AND (commune_code, dossier_id) IN (
+          SELECT commune_code, dossier_id FROM dossier_events_store
+          WHERE commune_code IN {communes:Array(String)}
+          GROUP BY commune_code, dossier_id
+          HAVING toUnixTimestamp64Milli(max(occurred_at)) >= transform(commune_code, {communes:Array(String)}, {from:Array(Int64)}, 0)
+              OR (countIf(event_type = 'received') > 0 AND countIf(event_type IN {closing:Array(String)}) = 0))
+      ORDER BY commune_code, dossier_id`,
+    format: 'JSONCompactEachRow',
+    query_params: { communes: chunk, from: fromMs, closing: CLOSING_TYPES },
+  });
+  const rows = (await result.json()) as EventRow[];
+  const timelinesByCommune = new Map<string, DossierTimeline[]>();
+  const dossierRows: object[] = [];
+  let index = 0;
+  while (index < rows.length) {
+    const first = rows[index] as EventRow;
+    const events: LifecycleEvent[] = [];
+    let touchedNow = false;
+    while (
+      index < rows.length &&
+      (rows[index] as EventRow)[0] === first[0] &&
+      (rows[index] as EventRow)[1] === first[1]
+    ) {
+      const row = rows[index] as EventRow;
+      events.push(toLifecycleEvent(row));
+      if (isPending(Number(row[9]), Number(row[10]), Number(row[11]))) touchedNow = true;
+      index += 1;
     }
-    const daily: object[] = [];
-    const weekly: object[] = [];
-    const procedureWeekly: object[] = [];
-    for (const [communeCode, timelines] of timelinesByCommune) {
-      const measures = communeMeasures({
-        communeCode,
-        provinceCode: (timelines[0] as DossierTimeline).provinceCode,
-        timelines,
-        fromDay: fromDayByCommune.get(communeCode) as number,
-        toDay: horizonDay,
-        workingMillis: options.workingMillis,
-      });
-      for (const row of measures.daily) daily.push({ ...row, derived_version: version });
-      for (const row of measures.weekly) weekly.push({ ...row, derived_version: version });
-      for (const row of measures.procedureWeekly) procedureWeekly.push({ ...row, derived_version: version });
-    }
-    await warehouse.insert('dossiers_rows', dossierRows);
-    await warehouse.insert('commune_daily_rows', daily);
-    await warehouse.insert('commune_weekly_rows', weekly);
-    await warehouse.insert('procedure_weekly_rows', procedureWeekly);
-    dossierCount += dossierRows.length;
-    options.onProgress?.(Math.min(start + chunkSize, communes.length), communes.length);
+    const timeline = foldDossier(events);
+    const list = timelinesByCommune.get(first[0]) ?? [];
+    list.push(timeline);
+    timelinesByCommune.set(first[0], list);
+    if (touchedNow) dossierRows.push(dossierRow(timeline, range.workingMillis, version));
   }
-  await warehouse.insert('derive_state', [
-    { key: 'lifecycle_horizon_day', value: String(horizonDay), updated_at: new Date().toISOString() },
-  ]);
-  await markDerived(warehouse, pending);
-  return { communes: communes.length, dossiers: dossierCount, horizonDay: formatDay(horizonDay) };
+  const daily: object[] = [];
+  const weekly: object[] = [];
+  const procedureWeekly: object[] = [];
+  for (const [communeCode, timelines] of timelinesByCommune) {
+    const measures = communeMeasures({
+      communeCode,
+      provinceCode: (timelines[0] as DossierTimeline).provinceCode,
+      timelines,
+      fromDay: fromDayByCommune.get(communeCode) as number,
+      toDay: horizonDay,
+      workingMillis: range.workingMillis,
+    });
+    for (const row of measures.daily) daily.push({ ...row, derived_version: version });
+    for (const row of measures.weekly) weekly.push({ ...row, derived_version: version });
+    for (const row of measures.procedureWeekly) procedureWeekly.push({ ...row, derived_version: version });
+  }
+  await warehouse.insert('dossiers_rows', dossierRows);
+  await warehouse.insert('commune_daily_rows', daily);
+  await warehouse.insert('commune_weekly_rows', weekly);
+  await warehouse.insert('procedure_weekly_rows', procedureWeekly);
+  return dossierRows.length;
 }
 
 async function markDerived(warehouse: Warehouse, pending: readonly PendingRange[]): Promise<void> {

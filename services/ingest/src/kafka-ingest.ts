@@ -5,6 +5,7 @@ import {
   createKafka,
   ensureTopics,
   fetchTopicIdentity,
+  idleStopReason,
   type OffsetInTransaction,
 } from '@commune-pulse/bus';
 import { type ElementBlocks, type Source, sourceOf, TOPICS } from '@commune-pulse/contracts';
@@ -73,6 +74,8 @@ export interface KafkaIngestOptions {
   /** bytes fetched per partition and request (smaller fetches cut chunks smaller) */
   fetchBytes?: number | undefined;
   logger: Logger;
+  /** progress of each refresh of the lifecycle tables (communes done of total) */
+  onDeriveProgress?: (done: number, total: number) => void;
   /** after each stored chunk, with the time its processing began */
   onChunkStored?: (outcome: BatchOutcome, startedMs: number) => void;
 }
@@ -196,7 +199,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       if (!dirty) return;
       dirty = false;
       try {
-        await context.derive();
+        await context.derive(options.onDeriveProgress);
       } catch (error) {
         dirty = true;
         logger.warn({ err: error }, 'refreshing the lifecycle tables failed; will retry');
@@ -246,9 +249,8 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   // On a signal the lifecycle refresh is left to the next start: the deadline is for committing what is stored.
   const removeSignalHandlers = onShutdownSignal((signal) => stop(signal, false), { deadlineMs: 25_000, logger });
   const idleTimer = setInterval(() => {
-    if (options.exitWhenIdleSeconds !== undefined && consumer.idleMs() >= options.exitWhenIdleSeconds * 1000) {
-      void stop(`no message for ${options.exitWhenIdleSeconds} s`, true);
-    }
+    const reason = idleStopReason(consumer, topic, options.exitWhenIdleSeconds);
+    if (reason !== null) void stop(reason, true);
   }, 250);
 
   await consumer.start();

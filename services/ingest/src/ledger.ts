@@ -62,7 +62,8 @@ export function insertToken(kind: string, source: Source, partition: number, pos
   return `${kind}:${source.key}:${partition}:${first}-${last}:${positions.length}:${sum}`;
 }
 
-export function createLedger(warehouse: Warehouse) {
+/** The ledger of processed ranges of each source and partition, and the sources themselves. */
+function createPositionLedger(warehouse: Warehouse) {
   const registered = new Set<number>();
   return {
     /** Records the source's identity once per process (ReplacingMergeTree: repeats are harmless). */
@@ -130,6 +131,52 @@ export function createLedger(warehouse: Warehouse) {
       return row?.last === undefined || row.last === null ? null : Number(row.last);
     },
 
+    async insertLedgerRow(source: Source, partition: number, row: LedgerRow, token: string): Promise<void> {
+      await warehouse.insert(
+        'ingest_ledger',
+        [
+          {
+            source_key: source.key,
+            partition,
+            first_position: row.first,
+            last_position: row.last,
+            deliveries: row.deliveries,
+            accepted: row.accepted,
+            duplicates: row.duplicates,
+            rejected: row.rejected,
+            rejected_by_reason: row.rejectedByReason,
+            unknown_procedure: row.unknownProcedure,
+            late: row.late,
+            dead_letters: row.deadLetters,
+            touched_communes: row.touchedCommunes,
+            touched_from_ms: row.touchedFromMs,
+            latest_occurred_ms: row.latestOccurredMs,
+          },
+        ],
+        { dedupToken: token },
+      );
+    },
+
+    /** The retention of the position ledger, applied at start when it differs from the table's. */
+    async applyRetention(days: number): Promise<void> {
+      const [row] = await warehouse.query<{ create_table_query: string }>(
+        "SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = 'ingest_ledger'",
+      );
+      const current = /INTERVAL (\d+) DAY/.exec(row?.create_table_query ?? '')?.[1];
+      if (current !== undefined && Number(current) === days) return;
+      await warehouse.command(
+        `ALTER TABLE ingest_ledger MODIFY TTL toDateTime(recorded_at) + INTERVAL ${Math.trunc(days)} DAY`,
+      );
+      await warehouse.command(
+        `ALTER TABLE derived_chunks MODIFY TTL toDateTime(derived_at) + INTERVAL ${Math.trunc(days) + 1} DAY`,
+      );
+    },
+  };
+}
+
+/** The event_id claims and the stored events they guard. */
+function createClaimStore(warehouse: Warehouse) {
+  return {
     async claimsFor(eventIds: readonly string[]): Promise<Map<string, Claim>> {
       const claims = new Map<string, Claim>();
       if (eventIds.length === 0) return claims;
@@ -205,7 +252,12 @@ export function createLedger(warehouse: Warehouse) {
     async insertEvents(rows: string, columns: readonly string[], token: string): Promise<void> {
       await warehouse.insert('dossier_events_store', rows, { dedupToken: token, compactColumns: columns });
     },
+  };
+}
 
+/** The rejects of each position and the marks of dead letters sent. */
+function createRejectStore(warehouse: Warehouse) {
+  return {
     async rejectsAt(source: Source, partition: number, first: number, last: number): Promise<RejectRow[]> {
       const rows = await warehouse.query<{
         position: number;
@@ -240,32 +292,6 @@ export function createLedger(warehouse: Warehouse) {
           payload_sha256: row.payloadSha256,
           payload_bytes: row.payloadBytes,
         })),
-        { dedupToken: token },
-      );
-    },
-
-    async insertLedgerRow(source: Source, partition: number, row: LedgerRow, token: string): Promise<void> {
-      await warehouse.insert(
-        'ingest_ledger',
-        [
-          {
-            source_key: source.key,
-            partition,
-            first_position: row.first,
-            last_position: row.last,
-            deliveries: row.deliveries,
-            accepted: row.accepted,
-            duplicates: row.duplicates,
-            rejected: row.rejected,
-            rejected_by_reason: row.rejectedByReason,
-            unknown_procedure: row.unknownProcedure,
-            late: row.late,
-            dead_letters: row.deadLetters,
-            touched_communes: row.touchedCommunes,
-            touched_from_ms: row.touchedFromMs,
-            latest_occurred_ms: row.latestOccurredMs,
-          },
-        ],
         { dedupToken: token },
       );
     },
@@ -315,22 +341,12 @@ export function createLedger(warehouse: Warehouse) {
       );
       return row === undefined ? null : Number(row.bytes);
     },
-
-    /** The retention of the position ledger, applied at start when it differs from the table's. */
-    async applyRetention(days: number): Promise<void> {
-      const [row] = await warehouse.query<{ create_table_query: string }>(
-        "SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = 'ingest_ledger'",
-      );
-      const current = /INTERVAL (\d+) DAY/.exec(row?.create_table_query ?? '')?.[1];
-      if (current !== undefined && Number(current) === days) return;
-      await warehouse.command(
-        `ALTER TABLE ingest_ledger MODIFY TTL toDateTime(recorded_at) + INTERVAL ${Math.trunc(days)} DAY`,
-      );
-      await warehouse.command(
-        `ALTER TABLE derived_chunks MODIFY TTL toDateTime(derived_at) + INTERVAL ${Math.trunc(days) + 1} DAY`,
-      );
-    },
   };
+}
+
+/** The write path's state: positions, claims, rejects and marks, each read by a primary-key prefix. */
+export function createLedger(warehouse: Warehouse) {
+  return { ...createPositionLedger(warehouse), ...createClaimStore(warehouse), ...createRejectStore(warehouse) };
 }
 
 export type Ledger = ReturnType<typeof createLedger>;

@@ -3,6 +3,7 @@ import {
   createDeadLetterPublisher,
   createKafka,
   ensureTopics,
+  idleStopReason,
   type PartitionChunk,
 } from '@commune-pulse/bus';
 import {
@@ -192,9 +193,8 @@ export async function runStaffingConsumer(
   };
   const removeSignalHandlers = onShutdownSignal((signal) => stop(signal), { deadlineMs: 25_000, logger });
   const idleTimer = setInterval(() => {
-    if (options.exitWhenIdleSeconds !== undefined && consumer.idleMs() >= options.exitWhenIdleSeconds * 1000) {
-      void stop(`no message for ${options.exitWhenIdleSeconds} s`);
-    }
+    const reason = idleStopReason(consumer, topic, options.exitWhenIdleSeconds);
+    if (reason !== null) void stop(reason);
   }, 250);
 
   try {

@@ -1,6 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { type CsvLineError, type ProcedureStandard, parseProcedureCatalogCsv } from '@commune-pulse/reference-data';
+import {
+  type CsvLineError,
+  type ProcedureStandard,
+  parseProcedureCatalogCsv,
+  procedureCatalogRow,
+} from '@commune-pulse/reference-data';
 import { ConfigError, createLogger } from '@commune-pulse/runtime';
 import {
   latestCatalogImport,
@@ -125,15 +130,7 @@ async function importCatalog(path: string, json: boolean, config: ReturnType<typ
 }
 
 function standardRow(standard: ProcedureStandard) {
-  return {
-    procedure_code: standard.code,
-    name: standard.name,
-    domain: standard.domain,
-    deadline_working_days: standard.deadlineWorkingDays,
-    standard_minutes: standard.standardMinutes,
-    counter_minutes: standard.counterMinutes,
-    calibration: standard.calibration,
-  };
+  return { ...procedureCatalogRow(standard), calibration: standard.calibration };
 }
 
 async function showCatalog(json: boolean, config: ReturnType<typeof configFrom>): Promise<void> {

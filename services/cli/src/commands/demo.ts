@@ -24,10 +24,11 @@ import {
 import { createLogger, type Logger } from '@commune-pulse/runtime';
 import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
-import { PRESSURE_LEVELS } from '@commune-pulse/workload';
+import { aggregatePressureIndex, PRESSURE_LEVELS, staffedTotals } from '@commune-pulse/workload';
 import { parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
+import { kafkaIngestProgress } from './ingest-kafka.ts';
 import { simulateCommand } from './simulate.ts';
 
 export const DEMO_USAGE = `usage: pnpm demo [--weeks 4] [--seed 1] [--data-dir ./data]
@@ -113,7 +114,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const logger = createLogger('demo', 'warn');
   if (config.kafkaBrokers) {
     step('consuming dossier-events.v1 (validate, store exactly once, derive the lifecycle tables)', started);
-    const consumed = await runKafkaIngest(config, { exitWhenIdleSeconds: 10, logger });
+    const progress = kafkaIngestProgress();
+    const consumed = await runKafkaIngest(config, {
+      exitWhenIdleSeconds: 10,
+      logger,
+      onChunkStored: progress.onChunkStored,
+      onDeriveProgress: progress.onDeriveProgress,
+    });
+    progress.stop();
     console.log(
       `  this process stored ${consumed.accepted.toLocaleString('en')} events from ${consumed.deliveries.toLocaleString('en')} messages ` +
         '(other members of the group store the rest)',
@@ -200,9 +208,7 @@ async function estimateThroughQueue(
 }
 
 function printPressure(result: EstimationResult) {
-  const withStaff = result.indicators.filter((row) => row.actual_fte !== null);
-  const required = withStaff.reduce((sum, row) => sum + row.required_fte, 0);
-  const actual = withStaff.reduce((sum, row) => sum + (row.actual_fte ?? 0), 0);
+  const staffed = staffedTotals(result.indicators);
   const proposed = result.indicators.reduce((sum, row) => sum + (row.proposed_staff ?? 0), 0);
   console.log(`\nNATIONAL SUMMARY, ${result.period.label} (${result.indicators.length} communes)`);
   console.log(
@@ -213,9 +219,9 @@ function printPressure(result: EstimationResult) {
       })),
     ),
   );
-  const index = actual > 0 ? (required / actual).toFixed(2) : '—';
+  const index = aggregatePressureIndex(staffed)?.toFixed(2) ?? '—';
   console.log(
-    `required ${required.toFixed(0)} FTE against ${actual.toFixed(0)} FTE at work (index ${index}); ` +
+    `required ${staffed.requiredFte.toFixed(0)} FTE against ${staffed.actualFte.toFixed(0)} FTE at work (index ${index}); ` +
       `staffing proposal (P80 of weekly need, rounded up per commune): ${proposed} staff`,
   );
 

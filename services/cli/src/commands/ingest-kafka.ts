@@ -3,6 +3,7 @@ import { TOPICS } from '@commune-pulse/contracts';
 import { type DeadLetterSink, runKafkaIngest, topicDeadLetterSink } from '@commune-pulse/ingest';
 import { createLogger, type RuntimeConfig, startMemorySampler } from '@commune-pulse/runtime';
 import { formatTable } from '../output.ts';
+import { progressBar } from '../progress.ts';
 
 export async function runKafkaIngestCommand(
   config: RuntimeConfig,
@@ -23,10 +24,13 @@ export async function runKafkaIngestCommand(
   // machine changes less than the wall clock
   const cpu: { first: NodeJS.CpuUsage | null; last: NodeJS.CpuUsage | null } = { first: null, last: null };
   let consumingPeaks = memory.peaks();
+  const progress = kafkaIngestProgress();
   const total = await runKafkaIngest(config, {
     ...options,
     logger,
-    onChunkStored: (_outcome, startedMs) => {
+    onDeriveProgress: progress.onDeriveProgress,
+    onChunkStored: (outcome, startedMs) => {
+      progress.onChunkStored(outcome);
       cpu.first ??= process.cpuUsage();
       cpu.last = process.cpuUsage();
       firstChunkStartedMs ??= startedMs;
@@ -34,6 +38,7 @@ export async function runKafkaIngestCommand(
       consumingPeaks = memory.peaks();
     },
   });
+  progress.stop();
   const storingSeconds =
     firstChunkStartedMs === null || lastChunkStoredMs === null
       ? null
@@ -70,6 +75,31 @@ export async function runKafkaIngestCommand(
         },
       ]),
     );
+}
+
+/** Progress of a Kafka ingest run: messages taken so far, and each refresh of the lifecycle tables. */
+export function kafkaIngestProgress() {
+  const consumed = progressBar('consume', 'messages');
+  let messages = 0;
+  let derive: ReturnType<typeof progressBar> | null = null;
+  return {
+    onChunkStored(outcome: { deliveries: number }) {
+      messages += outcome.deliveries;
+      consumed.update(messages);
+    },
+    onDeriveProgress(done: number, total: number) {
+      derive ??= progressBar('derive', 'communes');
+      derive.update(done, total);
+      if (done >= total) {
+        derive.stop();
+        derive = null;
+      }
+    },
+    stop() {
+      consumed.stop();
+      derive?.stop();
+    },
+  };
 }
 
 /** File imports send their rejects to the DLQ topic too when a broker is configured. */

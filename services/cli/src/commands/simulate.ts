@@ -249,7 +249,12 @@ async function produceToKafka(
   // The partition count ingest creates the topic with, should the simulator be first.
   await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
   // The Java client's partitioner (murmur2 on the key): a dossier's events land where any other producer's would.
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    // a retried send (a slow broker, a new topic's metadata) writes nothing twice: the counts stay exact
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   let stopping = false;
   const removeSignalHandlers = onShutdownSignal(

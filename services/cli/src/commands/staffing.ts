@@ -9,6 +9,7 @@ import {
   parseStaffingCsv,
   saveStaffingRows,
 } from '@commune-pulse/warehouse';
+import { actualFte } from '@commune-pulse/workload';
 import { configFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { readReferenceCsv, rejectFile } from './catalog.ts';
@@ -23,9 +24,9 @@ export const STAFFING_USAGE = `usage:
                             [--exit-when-idle <seconds>] [--chunk-size <messages>] [--json]
       stores the roster rows of the Kafka topic (KAFKA_BROKERS); invalid messages go to commune-staffing.v1.dlq`;
 
-/** Total FTE of a row, without the binary fractions' noise (0.1 + 0.2). */
-function actualFte(row: { civilServants: number; contractStaff: number; supportFte: number }): number {
-  return Math.round((row.civilServants + row.contractStaff + row.supportFte) * 1e6) / 1e6;
+/** Total FTE of a row (`actualFte`), shown without the binary fractions' noise (0.1 + 0.2). */
+function shownFte(row: { civilServants: number; contractStaff: number; supportFte: number }): number {
+  return Math.round(actualFte(row) * 1e6) / 1e6;
 }
 
 export async function staffingCommand(argv: string[]): Promise<void> {
@@ -181,7 +182,7 @@ async function showStaffing(
                   contract_staff: inForce.contractStaff,
                   support_fte: inForce.supportFte,
                   counters: inForce.counters,
-                  actual_fte: actualFte(inForce),
+                  actual_fte: shownFte(inForce),
                   source: inForce.source,
                 },
           rows,
@@ -197,7 +198,7 @@ async function showStaffing(
     console.log(
       inForce === null
         ? `on ${day}: no row in force yet (the first applies from ${rows[0]?.valid_from})`
-        : `on ${day}: the row from ${inForce.validFrom}, ${actualFte(inForce)} FTE, ${inForce.counters} counter(s)`,
+        : `on ${day}: the row from ${inForce.validFrom}, ${shownFte(inForce)} FTE, ${inForce.counters} counter(s)`,
     );
     console.log(`\n${formatTable(rows)}`);
   } finally {
