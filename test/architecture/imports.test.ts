@@ -1,15 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/processes.ts';
+import { sourceFiles } from './source-files.ts';
 
 /**
  * The import graph's rules, read from the source files (not from a build):
  *   - no service imports another service, by package name or by a relative path; no package imports a service;
  *   - bullmq and ioredis are imported only by the job layer (packages/runtime/src/jobs.ts);
  *   - kafkajs is imported only inside packages/bus.
- * Production code only: packages/<name>/src and scripts, services/<name>/src, bench (tests and their support may
+ * Production code only: packages/<name>/src, services/<name>/src, bench (tests and their support may
  * reach Redis and Kafka directly to check what the code did).
  */
 
@@ -48,24 +49,12 @@ interface Violation {
 
 const posix = (path: string) => path.split(sep).join('/');
 
-function sourceFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === 'node_modules') return [];
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.(ts|mts|js|mjs)$/.test(name) && !/\.test\.(ts|js)$/.test(name) ? [path] : [];
-  });
-}
-
+/** The production sources: packages' and services' src folders (main's sourceFiles), and the bench's files. */
 function productionFiles(root: string): string[] {
-  const under = (parent: string, children: string[]) =>
-    existsSync(join(root, parent))
-      ? readdirSync(join(root, parent)).flatMap((name) => children.map((child) => join(root, parent, name, child)))
-      : [];
-  return [...under('packages', ['src', 'scripts']), ...under('services', ['src']), join(root, 'bench')].flatMap(
-    sourceFiles,
-  );
+  const bench = readdirSync(join(root, 'bench'))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(root, 'bench', name));
+  return [...sourceFiles(root), ...bench].filter((path) => !path.endsWith('.test.ts'));
 }
 
 /** Every module a file names: static and type imports, re-exports, dynamic imports, require. */

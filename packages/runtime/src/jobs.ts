@@ -144,168 +144,190 @@ function checkedPayload<Data>(definition: JobQueueDefinition<Data>, data: unknow
   return parsed.data;
 }
 
+/** Where a layer's pieces live: its connection, its key prefix, its logger and metrics. */
+interface LayerContext {
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  metrics: JobMetrics | undefined;
+}
+
+function bullQueue(layer: LayerContext, name: string, defaults: JobDefaults | undefined): Queue {
+  return new Queue(name, {
+    connection: layer.connection,
+    prefix: layer.prefix,
+    ...(defaults && {
+      defaultJobOptions: {
+        attempts: defaults.attempts,
+        backoff: {
+          type: defaults.backoff.type === 'custom' ? CUSTOM_BACKOFF : 'exponential',
+          delay: defaults.backoff.delayMs,
+        },
+        removeOnComplete: keep(defaults.keepCompleted),
+        removeOnFail: keep(defaults.keepFailed),
+      },
+    }),
+  });
+}
+
+/** Waits for a job on events of its own connection, closed afterwards (BullMQ does not close what it is given). */
+async function waitFor<Result>(layer: LayerContext, queue: Queue, job: Job, timeoutMs: number): Promise<Result> {
+  const eventsConnection = layer.connection.duplicate();
+  const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix: layer.prefix });
+  try {
+    await events.waitUntilReady();
+    return (await job.waitUntilFinished(events, timeoutMs)) as Result;
+  } finally {
+    await events.close();
+    eventsConnection.disconnect();
+  }
+}
+
+function jobQueue<Data, Result>(
+  layer: LayerContext,
+  definition: JobQueueDefinition<Data>,
+  queue: Queue,
+): JobQueue<Data, Result> {
+  const { logger } = layer;
+  const queued = (job: Job): QueuedJob<Result> => ({
+    id: job.id,
+    finished: (timeoutMs) => waitFor<Result>(layer, queue, job, timeoutMs),
+  });
+  return {
+    name: definition.name,
+    async add(name, data, options = {}) {
+      const payload = checkedPayload(definition, data);
+      const job = await queue.add(name, payload, {
+        ...(options.jobId !== undefined && { jobId: options.jobId }),
+        ...(options.deduplicationId !== undefined && { deduplication: { id: options.deduplicationId } }),
+      });
+      return queued(job);
+    },
+    async addBulk(jobs) {
+      if (jobs.length === 0) return;
+      await queue.addBulk(
+        jobs.map((job) => ({
+          name: job.name,
+          data: checkedPayload(definition, job.data),
+          ...(job.jobId !== undefined && { opts: { jobId: job.jobId } }),
+        })),
+      );
+    },
+    async syncSchedules(schedules, label) {
+      const wanted = new Set(schedules.map((schedule) => schedule.id));
+      for (const existing of await queue.getJobSchedulers()) {
+        if (existing.key && !wanted.has(existing.key)) {
+          await queue.removeJobScheduler(existing.key);
+          logger.info({ queue: queue.name, scheduler: existing.key }, 'removed a scheduler no longer in the list');
+        }
+      }
+      for (const schedule of schedules) {
+        await queue.upsertJobScheduler(
+          schedule.id,
+          { pattern: schedule.pattern, tz: SCHEDULE_TIME_ZONE },
+          { name: schedule.id, data: checkedPayload(definition, schedule.data) },
+        );
+        logger.info(
+          { queue: queue.name, scheduler: schedule.id, pattern: schedule.pattern, tz: SCHEDULE_TIME_ZONE },
+          `${label} scheduler registered`,
+        );
+      }
+    },
+    async schedulers() {
+      return (await queue.getJobSchedulers()).map((scheduler) => ({
+        id: scheduler.key,
+        pattern: scheduler.pattern ?? undefined,
+        tz: scheduler.tz ?? undefined,
+      }));
+    },
+    async obliterate() {
+      await queue.obliterate({ force: true });
+    },
+  };
+}
+
+function startWorker<Data, Result>(
+  layer: LayerContext,
+  definition: JobQueueDefinition<Data>,
+  handle: JobHandler<Data, Result>,
+  options: JobWorkerOptions,
+  connection: Redis,
+): Worker {
+  const { logger, metrics, prefix } = layer;
+  const worker = new Worker(
+    definition.name,
+    async (job: Job) => {
+      let data: Data;
+      try {
+        data = checkedPayload(definition, job.data);
+      } catch (error) {
+        // A payload no version of the handler can read: retrying would not help.
+        throw new UnrecoverableError((error as Error).message);
+      }
+      const context: JobContext = {
+        id: job.id,
+        name: job.name,
+        dueMs: job.opts.prevMillis ?? job.timestamp,
+        attemptsMade: job.attemptsMade,
+      };
+      return measured(definition.name, metrics, () => handle(data, context));
+    },
+    {
+      connection,
+      prefix,
+      concurrency: options.concurrency,
+      ...(options.retryDelayMs && {
+        settings: { backoffStrategy: (attemptsMade: number) => options.retryDelayMs?.(attemptsMade) ?? 0 },
+      }),
+    },
+  );
+  const logEach = options.logEachJob ?? true;
+  worker.on('completed', (job, result) => {
+    if (logEach) logger.info({ job: job.id, ...(result as object) }, `${options.label} job done`);
+  });
+  worker.on('failed', (job, error) => {
+    const gaveUp =
+      job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+    if (logEach) logger.error({ err: error, job: job?.id }, `${options.label} job failed`);
+    if (gaveUp) {
+      logger.error({ job: job?.id, data: job?.data, err: error.message }, `${options.label} gave up`);
+    }
+  });
+  worker.on('error', (error) => logger.error({ err: error, queue: definition.name }, 'job worker error'));
+  logger.info({ queue: definition.name, prefix }, `${options.label} worker started`);
+  return worker;
+}
+
 /** Opens the job layer on REDIS_URL: one connection for queues, one more per worker and per wait. */
 export function openJobLayer(config: JobLayerConfig, logger: Logger, metrics?: JobMetrics): JobLayer {
   // BullMQ workers block on Redis: ioredis must not give up on those commands. Connections handed to BullMQ are
   // not closed by it: the layer closes them.
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const prefix = config.bullmqPrefix;
+  const layer: LayerContext = { connection, prefix: config.bullmqPrefix, logger, metrics };
   const workers: Worker[] = [];
   const queues = new Map<string, Queue>();
-  const extraConnections: Redis[] = [];
+  const workerConnections: Redis[] = [];
   let closing: Promise<void> | undefined;
-
-  const bullQueue = <Data>(definition: JobQueueDefinition<Data>, defaults: JobDefaults | undefined): Queue => {
-    const existing = queues.get(definition.name);
-    if (existing) return existing;
-    const queue = new Queue(definition.name, {
-      connection,
-      prefix,
-      ...(defaults && {
-        defaultJobOptions: {
-          attempts: defaults.attempts,
-          backoff: {
-            type: defaults.backoff.type === 'custom' ? CUSTOM_BACKOFF : 'exponential',
-            delay: defaults.backoff.delayMs,
-          },
-          removeOnComplete: keep(defaults.keepCompleted),
-          removeOnFail: keep(defaults.keepFailed),
-        },
-      }),
-    });
-    queues.set(definition.name, queue);
-    return queue;
-  };
-
-  const waitFor = async <Result>(queue: Queue, job: Job, timeoutMs: number): Promise<Result> => {
-    const eventsConnection = connection.duplicate();
-    const events = new QueueEvents(queue.name, { connection: eventsConnection, prefix });
-    try {
-      await events.waitUntilReady();
-      return (await job.waitUntilFinished(events, timeoutMs)) as Result;
-    } finally {
-      await events.close();
-      eventsConnection.disconnect();
-    }
-  };
-
   return {
     queue<Data, Result>(definition: JobQueueDefinition<Data>, defaults?: JobDefaults): JobQueue<Data, Result> {
-      const queue = bullQueue(definition, defaults);
-      const queued = (job: Job): QueuedJob<Result> => ({
-        id: job.id,
-        finished: (timeoutMs) => waitFor<Result>(queue, job, timeoutMs),
-      });
-      return {
-        name: definition.name,
-        async add(name, data, options = {}) {
-          const payload = checkedPayload(definition, data);
-          const job = await queue.add(name, payload, {
-            ...(options.jobId !== undefined && { jobId: options.jobId }),
-            ...(options.deduplicationId !== undefined && { deduplication: { id: options.deduplicationId } }),
-          });
-          return queued(job);
-        },
-        async addBulk(jobs) {
-          if (jobs.length === 0) return;
-          await queue.addBulk(
-            jobs.map((job) => ({
-              name: job.name,
-              data: checkedPayload(definition, job.data),
-              ...(job.jobId !== undefined && { opts: { jobId: job.jobId } }),
-            })),
-          );
-        },
-        async syncSchedules(schedules, label) {
-          const wanted = new Set(schedules.map((schedule) => schedule.id));
-          for (const existing of await queue.getJobSchedulers()) {
-            if (existing.key && !wanted.has(existing.key)) {
-              await queue.removeJobScheduler(existing.key);
-              logger.info({ queue: queue.name, scheduler: existing.key }, 'removed a scheduler no longer in the list');
-            }
-          }
-          for (const schedule of schedules) {
-            await queue.upsertJobScheduler(
-              schedule.id,
-              { pattern: schedule.pattern, tz: SCHEDULE_TIME_ZONE },
-              { name: schedule.id, data: checkedPayload(definition, schedule.data) },
-            );
-            logger.info(
-              { queue: queue.name, scheduler: schedule.id, pattern: schedule.pattern, tz: SCHEDULE_TIME_ZONE },
-              `${label} scheduler registered`,
-            );
-          }
-        },
-        async schedulers() {
-          return (await queue.getJobSchedulers()).map((scheduler) => ({
-            id: scheduler.key,
-            pattern: scheduler.pattern ?? undefined,
-            tz: scheduler.tz ?? undefined,
-          }));
-        },
-        async obliterate() {
-          await queue.obliterate({ force: true });
-        },
-      };
+      let queue = queues.get(definition.name);
+      if (!queue) {
+        queue = bullQueue(layer, definition.name, defaults);
+        queues.set(definition.name, queue);
+      }
+      return jobQueue<Data, Result>(layer, definition, queue);
     },
-
-    work<Data, Result>(
-      definition: JobQueueDefinition<Data>,
-      handle: JobHandler<Data, Result>,
-      options: JobWorkerOptions,
-    ) {
+    work(definition, handle, options) {
       const workerConnection = connection.duplicate();
-      extraConnections.push(workerConnection);
-      const worker = new Worker(
-        definition.name,
-        async (job: Job) => {
-          let data: Data;
-          try {
-            data = checkedPayload(definition, job.data);
-          } catch (error) {
-            // A payload no version of the handler can read: retrying would not help.
-            throw new UnrecoverableError((error as Error).message);
-          }
-          const context: JobContext = {
-            id: job.id,
-            name: job.name,
-            dueMs: job.opts.prevMillis ?? job.timestamp,
-            attemptsMade: job.attemptsMade,
-          };
-          return measured(definition.name, metrics, () => handle(data, context));
-        },
-        {
-          connection: workerConnection,
-          prefix,
-          concurrency: options.concurrency,
-          ...(options.retryDelayMs && {
-            settings: { backoffStrategy: (attemptsMade: number) => options.retryDelayMs?.(attemptsMade) ?? 0 },
-          }),
-        },
-      );
-      const logEach = options.logEachJob ?? true;
-      worker.on('completed', (job, result) => {
-        if (logEach) logger.info({ job: job.id, ...(result as object) }, `${options.label} job done`);
-      });
-      worker.on('failed', (job, error) => {
-        const gaveUp =
-          job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
-        if (logEach) logger.error({ err: error, job: job?.id }, `${options.label} job failed`);
-        if (gaveUp) {
-          logger.error({ job: job?.id, data: job?.data, err: error.message }, `${options.label} gave up`);
-        }
-      });
-      worker.on('error', (error) => logger.error({ err: error, queue: definition.name }, 'job worker error'));
-      workers.push(worker);
-      logger.info({ queue: definition.name, prefix }, `${options.label} worker started`);
+      workerConnections.push(workerConnection);
+      workers.push(startWorker(layer, definition, handle, options, workerConnection));
     },
-
     close() {
       closing ??= (async () => {
         await Promise.all(workers.splice(0).map((worker) => worker.close()));
         await Promise.all([...queues.values()].map((queue) => queue.close()));
         queues.clear();
-        for (const extra of extraConnections.splice(0)) extra.disconnect();
+        for (const extra of workerConnections.splice(0)) extra.disconnect();
         connection.disconnect();
       })();
       return closing;
