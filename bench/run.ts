@@ -13,6 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { kafkajsOf } from '@commune-pulse/bus/kafkajs';
 import { communes, previousWeekPeriod } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { formatUnitsCsv, simulateEvents, simulatePortalRecords } from '@commune-pulse/simulator';
@@ -291,7 +292,7 @@ if (only.has('kafka')) {
   const logger = createLogger('bench', 'warn');
   const kafka = createKafka({ brokers, clientId: 'commune-pulse-bench', logger });
   await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  const producer = kafkajsOf(kafka).producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   await producer.connect();
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka } from '@commune-pulse/bus';
+import { kafkajsOf } from '@commune-pulse/bus/kafkajs';
 import { TOPICS } from '@commune-pulse/contracts';
 import { createLogger } from '@commune-pulse/runtime';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
@@ -86,7 +87,9 @@ describe('a topic deleted and created again under the same name', () => {
     const first = await consume(topic, group, dataDir);
     expect(first.summary).toMatchObject({ messages: truth.lines, accepted: truth.accepted_events });
 
-    const admin = createKafka({ brokers, clientId: 'test-recreate', logger: createLogger('test', 'silent') }).admin();
+    const admin = kafkajsOf(
+      createKafka({ brokers, clientId: 'test-recreate', logger: createLogger('test', 'silent') }),
+    ).admin();
     await admin.connect();
     try {
       await admin.deleteTopics({ topics: [topic] });
@@ -138,7 +141,9 @@ describe('restarts that cut the stream differently', () => {
     // an operator replaying the topic would, and two more runs read it all again, cut otherwise.
     const first = await consume(topic, group, dataDir, ['--chunk-size', '700']);
     expect(first.summary).toMatchObject({ messages: truth.lines, accepted: truth.accepted_events });
-    const admin = createKafka({ brokers, clientId: 'test-reset', logger: createLogger('test', 'silent') }).admin();
+    const admin = kafkajsOf(
+      createKafka({ brokers, clientId: 'test-reset', logger: createLogger('test', 'silent') }),
+    ).admin();
     await admin.connect();
     try {
       for (const cut of [

@@ -8,7 +8,7 @@ import { createLogger, loadConfig } from '@commune-pulse/runtime';
 import { loadStaffingAt, openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTopic, testKafka } from '../support/kafka.ts';
+import { readTopic, testBus, testKafka } from '../support/kafka.ts';
 import { sleep, uniqueName } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 
@@ -30,8 +30,8 @@ afterAll(async () => {
 
 /** Messages keyed by commune code, as the contract asks (one commune's rows stay in order on one partition). */
 async function produce(topic: string, values: readonly string[]): Promise<void> {
+  await ensureTopics(testBus(brokers), [{ topic, numPartitions: 4 }]);
   const kafka = testKafka(brokers);
-  await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
   const producer = kafka.producer({
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
     // a retried send (a slow broker, a new topic's metadata) writes nothing twice: the counts stay exact

@@ -3,7 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { communes, formatDay, provinceByCode, provinces, vnDayNumber, weekPeriod } from '@commune-pulse/reference-data';
+import {
+  communes,
+  formatDay,
+  isoWeekLabel,
+  provinceByCode,
+  provinces,
+  vnDayNumber,
+  weekPeriod,
+} from '@commune-pulse/reference-data';
 import {
   type Browser,
   formatter,
@@ -305,6 +313,48 @@ describe('the CSV files', () => {
       ).toBe(n);
     }
     expect(num(histogram.at(-1)?.[vi.t('communes')])).toBe(withIndex.reduce((t, r) => t + r.n, 0));
+  });
+
+  it('count as "with an index" the communes whose week has an index, in every trend and in the key figures', async () => {
+    // Counted here from the commune rows themselves, not through the reporter's queries or the stored totals.
+    const rows = await warehouse.query<{ province_code: string; week_start: string; pressure_index: number | null }>(
+      `SELECT province_code, toString(period_start) AS week_start, pressure_index FROM pressure_indicators
+       WHERE period_kind = 'week'`,
+    );
+    const withIndex = new Map<string, number>();
+    for (const row of rows) {
+      if (row.pressure_index === null) continue;
+      const week = isoWeekLabel(row.week_start);
+      for (const key of [`all ${week}`, `${row.province_code} ${week}`]) {
+        withIndex.set(key, (withIndex.get(key) ?? 0) + 1);
+      }
+    }
+    const communesOfWeek = rows.filter((row) => isoWeekLabel(row.week_start) === simulated.week).length;
+    const reported = withIndex.get(`all ${simulated.week}`) ?? 0;
+    // the sample has staffing data for a few communes only: most have no index
+    expect(reported).toBeGreaterThan(0);
+    expect(reported).toBeLessThan(communesOfWeek);
+
+    const trend = csvOf(national, 'trend').rows;
+    expect(trend.map((row) => row[vi.t('week')])).toEqual(simulated.weeks);
+    for (const row of trend) {
+      expect(num(row[vi.t('withIndex')]), row[vi.t('week')]).toBe(withIndex.get(`all ${row[vi.t('week')]}`));
+    }
+    const keyFigures = csvOf(national, 'key-figures').rows;
+    expect(num(keyFigures.find((row) => row[vi.t('metric')] === vi.t('withIndex'))?.[vi.t('value')])).toBe(reported);
+
+    const provinceTrends = csvOf(national, 'province-trends').rows;
+    expect(provinceTrends.length).toBeGreaterThan(simulated.weeks.length);
+    for (const row of provinceTrends) {
+      const key = `${row[vi.t('provinceCode')]} ${row[vi.t('week')]}`;
+      expect(num(row[vi.t('withIndex')]), key).toBe(withIndex.get(key) ?? 0);
+    }
+    const ofProvince = csvOf(province, 'trend').rows;
+    expect(ofProvince).toHaveLength(simulated.weeks.length);
+    for (const row of ofProvince) {
+      const key = `${provinceCode} ${row[en.t('week')]}`;
+      expect(num(row[en.t('withIndex')]), key).toBe(withIndex.get(key) ?? 0);
+    }
   });
 
   it('list the most pressured communes, the changes and the alerts as the warehouse has them', async () => {

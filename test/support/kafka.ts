@@ -2,13 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { kafkajsOf } from '@commune-pulse/bus/kafkajs';
 import { createLogger } from '@commune-pulse/runtime';
 import kafkajs, { type IHeaders, type KafkaMessage } from 'kafkajs';
 
 const logger = createLogger('test-kafka', 'silent');
 
-export function testKafka(brokers: string[]) {
+/** The project's client handle, for the bus package's functions (ensureTopics, …). */
+export function testBus(brokers: string[]) {
   return createKafka({ brokers, clientId: 'commune-pulse-test', logger });
+}
+
+/** The kafkajs client itself, for tests that produce, read or administer topics directly. */
+export function testKafka(brokers: string[]) {
+  return kafkajsOf(testBus(brokers));
 }
 
 /** The dossier id of a line when it has one: producers key by it, as the contract asks. */
@@ -27,8 +34,8 @@ export async function produceLines(
   lines: readonly string[],
   options: { partitions?: number; compression?: number } = {},
 ): Promise<void> {
+  await ensureTopics(testBus(brokers), [{ topic, numPartitions: options.partitions ?? 4 }]);
   const kafka = testKafka(brokers);
-  await ensureTopics(kafka, [{ topic, numPartitions: options.partitions ?? 4 }]);
   const producer = kafka.producer({
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
     // a retried send (a slow broker, a new topic's metadata) writes nothing twice: the counts stay exact
@@ -109,7 +116,7 @@ export async function produceWithJavaProducer(
   lines: readonly string[],
   codec: 'gzip' | 'snappy' | 'lz4' | 'zstd',
 ): Promise<void> {
-  await ensureTopics(testKafka(brokers), [{ topic, numPartitions: 2 }]);
+  await ensureTopics(testBus(brokers), [{ topic, numPartitions: 2 }]);
   const child = spawn(
     'java',
     [

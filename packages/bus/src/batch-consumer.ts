@@ -1,5 +1,6 @@
 import type { Logger } from '@commune-pulse/runtime';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
+import { type KafkaClient, kafkajsOf } from './client.ts';
 
 /** A message as the project sees it: kafkajs' own type stays inside this package. */
 export interface ConsumedMessage {
@@ -8,6 +9,18 @@ export interface ConsumedMessage {
   timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
+}
+
+/** Where a message sits in Kafka: its topic, partition and offset (a typed position, never a formatted string). */
+export interface TopicPosition {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** A position as people read it in a stored row: `kafka:<topic>:<partition>:<offset>`. */
+export function topicPositionLabel(position: TopicPosition): string {
+  return `kafka:${position.topic}:${position.partition}:${position.offset}`;
 }
 
 export interface PartitionChunk {
@@ -21,7 +34,7 @@ export interface PartitionChunk {
 }
 
 export interface BatchConsumerOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   topic: string;
   groupId: string;
   logger: Logger;
@@ -73,7 +86,10 @@ export function idleStopReason(consumer: BatchConsumer, topic: string, exitWhenI
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Splits a fetched batch into chunks of at most chunkSize messages. */
-export function splitIntoChunks(messages: readonly KafkaMessage[], chunkSize: number): ConsumedMessage[][] {
+export function splitIntoChunks(
+  messages: readonly { offset: string; timestamp: string; key?: Buffer | null; value: Buffer | null }[],
+  chunkSize: number,
+): ConsumedMessage[][] {
   const chunks: ConsumedMessage[][] = [];
   for (let start = 0; start < messages.length; start += chunkSize) {
     chunks.push(
@@ -96,7 +112,7 @@ export function splitIntoChunks(messages: readonly KafkaMessage[], chunkSize: nu
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
   const chunkSize = options.chunkSize ?? 20_000;
   const retry = options.retry ?? { initialMs: 200, maxMs: 15_000 };
-  const consumer: Consumer = options.kafka.consumer({
+  const consumer: Consumer = kafkajsOf(options.kafka).consumer({
     groupId: options.groupId,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxBytes: 8 * 1024 * 1024,

@@ -1,10 +1,11 @@
 import type { Logger } from '@commune-pulse/runtime';
-import kafkajs, { type IHeaders, type Kafka, type Producer } from 'kafkajs';
+import kafkajs, { type Producer } from 'kafkajs';
+import { type KafkaClient, kafkajsOf } from './client.ts';
 
 export interface DeadLetter {
   key: Buffer | string | null;
   value: Buffer | string | null;
-  headers: IHeaders;
+  headers: Record<string, string>;
 }
 
 /** A consumer group's offset, committed in the same transaction as the dead letters of the chunk before it. */
@@ -26,7 +27,8 @@ export interface OffsetInTransaction {
  * One transactional producer per transactional id (a source partition, or a file import): a new owner of the
  * id fences the previous one, so a consumer that lost its partition cannot commit letters for it any more.
  */
-export function createDeadLetterPublisher(kafka: Kafka, topic: string, logger: Logger) {
+export function createDeadLetterPublisher(client: KafkaClient, topic: string, logger: Logger) {
+  const kafka = kafkajsOf(client);
   const producers = new Map<string, Promise<Producer>>();
 
   function producerFor(transactionalId: string): Promise<Producer> {

@@ -1,8 +1,9 @@
 import type { Logger } from '@commune-pulse/runtime';
-import kafkajs, { type Admin, type Kafka, type LogEntry } from 'kafkajs';
+import kafkajs, { type Admin, type LogEntry } from 'kafkajs';
+import { type KafkaClient, kafkajsOf, wrapKafka } from './client.ts';
 import { registerCompressionCodecs } from './codecs.ts';
 
-const { Kafka: KafkaClient, logLevel: kafkaLogLevel } = kafkajs;
+const { Kafka, logLevel: kafkaLogLevel } = kafkajs;
 
 /** kafkajs logs through pino, at pino's level names. */
 function kafkaLogCreator(logger: Logger) {
@@ -17,15 +18,16 @@ function kafkaLogCreator(logger: Logger) {
 }
 
 /** The one place a Kafka client is made: the project's codecs registered, logs into pino. */
-export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger }): KafkaClient {
   registerCompressionCodecs();
-  return new KafkaClient({
+  const kafka = new Kafka({
     clientId: options.clientId,
-    brokers: options.brokers,
+    brokers: [...options.brokers],
     logLevel: kafkaLogLevel.INFO,
     logCreator: kafkaLogCreator(options.logger),
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
   });
+  return wrapKafka(kafka, options.clientId, options.brokers);
 }
 
 export interface TopicSpec {
@@ -34,8 +36,8 @@ export interface TopicSpec {
 }
 
 /** Creates the topics that do not exist yet; existing topics are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
-  const admin: Admin = kafka.admin();
+export async function ensureTopics(kafka: KafkaClient, topics: readonly TopicSpec[]): Promise<void> {
+  const admin: Admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());

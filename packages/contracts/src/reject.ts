@@ -115,3 +115,19 @@ export const DLQ_HEADERS = {
   sourceFile: 'dlq_source_file',
   sourceLine: 'dlq_source_line',
 } as const;
+
+/** Where a rejected element came from: a Kafka position, or a file's line (or record) number. */
+export type RejectOrigin =
+  | { kind: 'kafka'; topic: string; partition: number; offset: string | number }
+  | { kind: 'file'; file: string; line: number };
+
+/** The dlq_source_* headers of a dead letter, from its typed origin. */
+export function dlqSourceHeaders(origin: RejectOrigin): Record<string, string> {
+  return origin.kind === 'kafka'
+    ? {
+        [DLQ_HEADERS.sourceTopic]: origin.topic,
+        [DLQ_HEADERS.sourcePartition]: String(origin.partition),
+        [DLQ_HEADERS.sourceOffset]: String(origin.offset),
+      }
+    : { [DLQ_HEADERS.sourceFile]: origin.file, [DLQ_HEADERS.sourceLine]: String(origin.line) };
+}

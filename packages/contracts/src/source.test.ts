@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dlqSourceHeaders } from './reject.ts';
 import { elementOf, sourceOf } from './source.ts';
 
 describe('sourceOf', () => {
@@ -23,5 +24,19 @@ describe('sourceOf', () => {
     expect(elementOf(sourceOf(file), 130)).toBe(130);
     expect(elementOf(sourceOf(file, blocks), 2 * 64 + 63)).toBe(2);
     expect(elementOf(sourceOf(file, blocks), 2 * 64)).toBe(2);
+  });
+});
+
+describe('dlqSourceHeaders', () => {
+  it('names a Kafka position by topic, partition and offset, and a file position by file and line', () => {
+    expect(dlqSourceHeaders({ kind: 'kafka', topic: 'dossier-events.v1', partition: 2, offset: '41' })).toEqual({
+      dlq_source_topic: 'dossier-events.v1',
+      dlq_source_partition: '2',
+      dlq_source_offset: '41',
+    });
+    expect(dlqSourceHeaders({ kind: 'file', file: 'events.ndjson', line: 7 })).toEqual({
+      dlq_source_file: 'events.ndjson',
+      dlq_source_line: '7',
+    });
   });
 });

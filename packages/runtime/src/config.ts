@@ -70,6 +70,23 @@ export interface RuntimeConfig {
   bullmqPrefix: string;
 }
 
+/**
+ * The process's environment, with overrides (a command's `--data-dir`) in place of what it sets: the one place
+ * process.env is read. Pass it to a loader (loadConfig, a service's load…Config).
+ */
+export function processEnvironment(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+/** libuv's thread pool size (UV_THREADPOOL_SIZE), 4 when unset or not a number: what Node starts with. */
+export function threadPoolSize(env: Record<string, string | undefined> = processEnvironment()): number {
+  return Number(env.UV_THREADPOOL_SIZE) || 4;
+}
+
 export function formatIssues(error: z.ZodError, prefix = ''): string {
   return error.issues.map((issue) => `${prefix}${issue.path.join('.') || '(value)'}: ${issue.message}`).join('\n');
 }

@@ -1,10 +1,10 @@
-import { createLogger, onShutdownSignal, runServiceProcess } from '@commune-pulse/runtime';
+import { createLogger, onShutdownSignal, processEnvironment, runServiceProcess } from '@commune-pulse/runtime';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { loadApiConfig } from './config.ts';
 import { startApi } from './server.ts';
 
 await runServiceProcess('api', async () => {
-  const config = loadApiConfig(process.env);
+  const config = loadApiConfig(processEnvironment());
   const logger = createLogger('api', config.logLevel);
   const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
   const api = await startApi({

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type RuntimeConfig } from '@commune-pulse/runtime';
+import { ConfigError, loadConfig, processEnvironment, type RuntimeConfig } from '@commune-pulse/runtime';
 
 /** A bad command line: printed with the command's usage, never with a stack trace. */
 export class UsageError extends ConfigError {
@@ -28,9 +28,15 @@ export function parseCommand<O extends Options>(argv: string[], options: O, usag
 
 /** The environment, with --data-dir taking precedence over COMMUNE_PULSE_DATA_DIR. */
 export function configFrom(values: { 'data-dir'?: string | boolean | undefined }): RuntimeConfig {
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
-  return loadConfig(env);
+  return loadConfig(environmentFrom(values));
+}
+
+/** The environment for a service's own loader, with --data-dir in place of COMMUNE_PULSE_DATA_DIR. */
+export function environmentFrom(values: {
+  'data-dir'?: string | boolean | undefined;
+}): Record<string, string | undefined> {
+  const dataDir = values['data-dir'];
+  return processEnvironment(typeof dataDir === 'string' ? { COMMUNE_PULSE_DATA_DIR: dataDir } : {});
 }
 
 export function positiveNumber(value: string | undefined, flag: string, usage: string): number | undefined {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@commune-pulse/runtime';
+import { ConfigError, processEnvironment } from '@commune-pulse/runtime';
 import { UsageError } from './args.ts';
 import { alertsCommand } from './commands/alerts.ts';
 import { catalogCommand } from './commands/catalog.ts';
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const message = error instanceof Error ? error.message : String(error);
     console.error(`error: ${message}`);
-    if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) console.error(error.stack);
+    if (processEnvironment().LOG_LEVEL === 'debug' && error instanceof Error) console.error(error.stack);
     return 1;
   }
 }

@@ -6,6 +6,7 @@ import {
   validateDossierEvent,
 } from '@commune-pulse/contracts';
 
+import type { LedgerRow } from './ledger.ts';
 /**
  * The pure part of storing a chunk: what each delivery is, given the claims already stored. No I/O here; the
  * pipeline reads the claims, calls these, and writes what they decide.
@@ -109,4 +110,71 @@ export function classifyDeliveries(
       },
     };
   });
+}
+
+/** An event accepted from a chunk, as the ledger counts it. */
+export interface AcceptedEvent {
+  item: Classified;
+  event: DossierEvent;
+  unknownProcedure: boolean;
+  late: boolean;
+}
+
+/**
+ * The ledger row of a chunk's fresh positions (its counts, the communes it touched with the earliest event of
+ * each, how far its events reach) and its rejects: those of validation and claims, and the accepted events the
+ * warehouse refused as data (`refused`, by position). Pure.
+ */
+export function summarizeFresh(
+  fresh: readonly SourceMessage[],
+  classified: readonly Classified[],
+  accepted: readonly AcceptedEvent[],
+  refused: ReadonlySet<number>,
+): { ledgerRow: LedgerRow; rejects: { message: SourceMessage; reject: Reject }[] } {
+  const rejects: { message: SourceMessage; reject: Reject }[] = [];
+  const ledgerRow: LedgerRow = {
+    first: (fresh[0] as SourceMessage).position,
+    last: (fresh[fresh.length - 1] as SourceMessage).position,
+    deliveries: fresh.length,
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    unknownProcedure: 0,
+    late: 0,
+    deadLetters: 0,
+    touchedCommunes: [],
+    touchedFromMs: [],
+    latestOccurredMs: 0,
+  };
+  const touched = new Map<string, number>();
+  for (const { item, event, unknownProcedure, late } of accepted) {
+    if (refused.has(item.message.position)) {
+      rejects.push({
+        message: item.message,
+        reject: {
+          reason: 'store_refused',
+          detail: 'the warehouse refused the event as data; the original bytes are in the DLQ',
+        },
+      });
+      continue;
+    }
+    ledgerRow.accepted += 1;
+    if (unknownProcedure) ledgerRow.unknownProcedure += 1;
+    if (late) ledgerRow.late += 1;
+    touched.set(event.communeCode, Math.min(touched.get(event.communeCode) ?? Infinity, event.occurredAtMs));
+    ledgerRow.latestOccurredMs = Math.max(ledgerRow.latestOccurredMs, event.occurredAtMs);
+  }
+  for (const { message, verdict } of classified) {
+    if (verdict.kind === 'duplicate') ledgerRow.duplicates += 1;
+    if (verdict.kind === 'rejected') rejects.push({ message, reject: verdict.reject });
+  }
+  for (const { reject } of rejects) {
+    ledgerRow.rejected += 1;
+    ledgerRow.rejectedByReason[reject.reason] = (ledgerRow.rejectedByReason[reject.reason] ?? 0) + 1;
+  }
+  ledgerRow.deadLetters = rejects.length;
+  ledgerRow.touchedCommunes = [...touched.keys()];
+  ledgerRow.touchedFromMs = [...touched.values()];
+  return { ledgerRow, rejects };
 }

@@ -11,8 +11,14 @@ import {
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { DeadLetterPublisher, OffsetInTransaction } from '@commune-pulse/bus';
-import { DLQ_HEADERS, elementOf, type Reject, type Source, TOPICS } from '@commune-pulse/contracts';
+import {
+  createDeadLetterPublisher,
+  type DeadLetterPublisher,
+  type KafkaClient,
+  type OffsetInTransaction,
+} from '@commune-pulse/bus';
+import { DLQ_HEADERS, dlqSourceHeaders, elementOf, type Reject, type Source, TOPICS } from '@commune-pulse/contracts';
+import type { Logger } from '@commune-pulse/runtime';
 import type { SourceMessage } from './chunk-plan.ts';
 
 /** A rejected delivery on its way to the DLQ. */
@@ -60,20 +66,16 @@ export interface DeadLetterSink {
  */
 export function deadLetterHeaders(item: DeadLetterItem): Record<string, string> {
   const { source, partition, message, reject } = item;
-  const headers: Record<string, string> = {
+  const element = elementOf(source, message.position);
+  return {
     [DLQ_HEADERS.reason]: reject.reason,
     [DLQ_HEADERS.detail]: reject.detail,
+    ...dlqSourceHeaders(
+      source.identity.kind === 'kafka'
+        ? { kind: 'kafka', topic: source.identity.topic, partition, offset: element }
+        : { kind: 'file', file: source.label, line: element },
+    ),
   };
-  const element = String(elementOf(source, message.position));
-  if (source.identity.kind === 'kafka') {
-    headers[DLQ_HEADERS.sourceTopic] = source.identity.topic;
-    headers[DLQ_HEADERS.sourcePartition] = String(partition);
-    headers[DLQ_HEADERS.sourceOffset] = element;
-  } else {
-    headers[DLQ_HEADERS.sourceFile] = source.label;
-    headers[DLQ_HEADERS.sourceLine] = element;
-  }
-  return headers;
 }
 
 /** The publisher's DLQ topic, through transactional producers (one per source partition, or one per imported file). */
@@ -99,6 +101,20 @@ export function topicDeadLetterSink(publisher: DeadLetterPublisher, transactiona
     size: async () => 0,
     close: () => publisher.close(),
   };
+}
+
+/**
+ * The DLQ topic on `kafka` as a sink: the one way both the consumers and the file imports build it. Transactional
+ * ids are `<prefix>-<source key>-<partition>`.
+ */
+export function kafkaDeadLetterSink(
+  kafka: KafkaClient,
+  options: { topic: string; transactionalIdPrefix: string; logger: Logger },
+): DeadLetterSink {
+  return topicDeadLetterSink(
+    createDeadLetterPublisher(kafka, options.topic, options.logger),
+    options.transactionalIdPrefix,
+  );
 }
 
 function pidAlive(pid: number): boolean {

@@ -7,3 +7,4 @@ export * from './kafka-ingest.ts';
 export * from './pipeline.ts';
 export * from './portal/index.ts';
 export * from './staffing-topic.ts';
+export * from './weekly-figures.ts';

@@ -1,24 +1,22 @@
 import {
   type ConsumedMessage,
   createBatchConsumer,
-  createDeadLetterPublisher,
   createKafka,
   ensureTopics,
   fetchTopicIdentity,
-  idleStopReason,
   type OffsetInTransaction,
+  runConsumerService,
 } from '@commune-pulse/bus';
 import { type ElementBlocks, type Source, sourceOf, TOPICS } from '@commune-pulse/contracts';
 import {
   createIngestMetrics,
   createMetricsRegistry,
   type Logger,
-  onShutdownSignal,
   type RuntimeConfig,
   startMetricsServer,
 } from '@commune-pulse/runtime';
 import { openIngestContext } from './context.ts';
-import { topicDeadLetterSink } from './dead-letters.ts';
+import { kafkaDeadLetterSink } from './dead-letters.ts';
 import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline } from './pipeline.ts';
 
 /** A chunk of one partition as consumed, with the source it is part of. */
@@ -105,10 +103,11 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
     { topic, numPartitions: options.partitions ?? 4 },
     { topic: dlqTopic, numPartitions: 1 },
   ]);
-  const deadLetters = topicDeadLetterSink(
-    createDeadLetterPublisher(kafka, dlqTopic, logger),
-    `commune-pulse-ingest.${groupId}`,
-  );
+  const deadLetters = kafkaDeadLetterSink(kafka, {
+    topic: dlqTopic,
+    transactionalIdPrefix: `commune-pulse-ingest.${groupId}`,
+    logger,
+  });
   const pipeline = context.createPipeline(deadLetters);
   const storeChunk = await door.open(pipeline);
   const registry = createMetricsRegistry('ingest');
@@ -227,43 +226,30 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
         );
   if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics on /metrics, health on /health');
 
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let stopped = false;
-  const stop = async (reason: string, refresh: boolean) => {
-    if (stopped) return;
-    stopped = true;
-    logger.info({ reason }, 'stopping the consumer');
-    clearInterval(deriveTimer);
-    clearInterval(idleTimer);
-    await consumer.stop();
-    if (refresh) await deriveNow();
-    else await refreshes;
-    await deadLetters.close();
-    await metricsServer?.close();
-    await context.close();
-    finish();
-  };
   // On a signal the lifecycle refresh is left to the next start: the deadline is for committing what is stored.
-  const removeSignalHandlers = onShutdownSignal((signal) => stop(signal, false), { deadlineMs: 25_000, logger });
-  const idleTimer = setInterval(() => {
-    const reason = idleStopReason(consumer, topic, options.exitWhenIdleSeconds);
-    if (reason !== null) void stop(reason, true);
-  }, 250);
-
-  await consumer.start();
-  logger.info(
-    {
-      topic,
-      topicId: source.identity.kind === 'kafka' ? source.identity.topicId : null,
-      group: groupId,
-      warehouse: context.warehouse.location,
+  await runConsumerService({
+    consumer,
+    topic,
+    logger,
+    exitWhenIdleSeconds: options.exitWhenIdleSeconds,
+    onStopping: () => clearInterval(deriveTimer),
+    afterStop: async ({ cause }) => {
+      if (cause === 'idle') await deriveNow();
+      else await refreshes;
+      await deadLetters.close();
+      await metricsServer?.close();
+      await context.close();
     },
-    'consuming',
-  );
-  await finished;
-  removeSignalHandlers();
+    onStarted: () =>
+      logger.info(
+        {
+          topic,
+          topicId: source.identity.kind === 'kafka' ? source.identity.topicId : null,
+          group: groupId,
+          warehouse: context.warehouse.location,
+        },
+        'consuming',
+      ),
+  });
   return total;
 }

@@ -1,4 +1,4 @@
-import { createLogger, runServiceProcess } from '@commune-pulse/runtime';
+import { createLogger, processEnvironment, runServiceProcess } from '@commune-pulse/runtime';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { runKafkaIngest } from './kafka-ingest.ts';
 import { loadPortalConfig } from './portal/config.ts';
@@ -6,7 +6,7 @@ import { runPortalKafkaIngest } from './portal/kafka.ts';
 
 // The ingest service as its own process (docker-compose, systemd): configured by the environment only.
 await runServiceProcess('ingest', async () => {
-  const config = loadPortalConfig(process.env);
+  const config = loadPortalConfig(processEnvironment());
   const logger = createLogger('ingest', config.logLevel);
   // Migrated once before the two consumers open their connections.
   await (await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir })).close();

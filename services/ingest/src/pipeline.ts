@@ -3,7 +3,14 @@ import type { OffsetInTransaction } from '@commune-pulse/bus';
 import type { DossierEvent, Reject, RejectReason, Source, ValidationContext } from '@commune-pulse/contracts';
 import { createSerialSection } from '@commune-pulse/runtime';
 import { isDataRefusal, type Warehouse } from '@commune-pulse/warehouse';
-import { type Classified, classifyDeliveries, type SourceMessage, validateMessages } from './chunk-plan.ts';
+import {
+  type AcceptedEvent,
+  type Classified,
+  classifyDeliveries,
+  type SourceMessage,
+  summarizeFresh,
+  validateMessages,
+} from './chunk-plan.ts';
 import type { DeadLetterItem, DeadLetterSink } from './dead-letters.ts';
 import { createLedger, insertToken, type LedgerRange, type RejectRow } from './ledger.ts';
 
@@ -20,7 +27,13 @@ export interface SourceChunk {
 export interface BatchOutcome {
   /** deliveries read, each counted once per read */
   deliveries: number;
-  /** events stored for the first time */
+  /**
+   * Events stored for the first time by this run, each counted once: by the chunk whose ledger row records it
+   * (a range this process recorded before a retried attempt is counted from its ledger row, never twice). One
+   * definition on every path: a file import, the Kafka consumer and the portal adapter all report the sum of
+   * their chunks' outcomes; positions processed before (a file imported again, a chunk read again after a
+   * rebalance or restart) are `redelivered`, never accepted.
+   */
   accepted: number;
   /** deliveries of an event_id already stored with the same content */
   duplicates: number;
@@ -157,6 +170,151 @@ interface EventToStore {
   line: string;
 }
 
+type Ledger = ReturnType<typeof createLedger>;
+
+/** Inserts the events; rows the warehouse refuses as data are isolated by halving and returned. */
+async function storeIsolating(
+  ledger: Ledger,
+  chunk: SourceChunk,
+  events: readonly EventToStore[],
+): Promise<EventToStore[]> {
+  if (events.length === 0) return [];
+  const positions = events.map((event) => event.position);
+  try {
+    await ledger.insertEvents(
+      events.map((event) => event.line).join(''),
+      EVENT_COLUMNS,
+      insertToken('events', chunk.source, chunk.partition, positions),
+    );
+    return [];
+  } catch (error) {
+    if (!isDataRefusal(error)) throw error;
+    if (events.length === 1) return [...events];
+    const half = Math.ceil(events.length / 2);
+    return [
+      ...(await storeIsolating(ledger, chunk, events.slice(0, half))),
+      ...(await storeIsolating(ledger, chunk, events.slice(half))),
+    ];
+  }
+}
+
+/**
+ * Looks the validated events' ids up in the claims and claims the new ones (the caller holds the claim lock);
+ * for events an interrupted attempt claimed from this very position, says which of them were stored.
+ */
+async function claimNewEvents(ledger: Ledger, chunk: SourceChunk, validated: ReturnType<typeof validateMessages>) {
+  const ids = [...new Set(validated.flatMap((item) => (item.ok ? [item.event.eventId] : [])))];
+  const claims = await ledger.claimsFor(ids);
+  const classified = classifyDeliveries(validated, claims, { sourceKey: chunk.source.key, partition: chunk.partition });
+  const eventOf = (item: Classified) => (item.verdict as { event: DossierEvent }).event;
+  const resumed = classified.filter((item) => item.verdict.kind === 'resumed');
+  const alreadyStored = await ledger.storedEvents(
+    resumed.map((item) => {
+      const event = eventOf(item);
+      return { communeCode: event.communeCode, dossierId: event.dossierId, eventId: event.eventId };
+    }),
+  );
+  const newOnes = classified.filter((item) => item.verdict.kind === 'new');
+  await ledger.insertClaims(
+    newOnes.map((item) => ({
+      eventId: eventOf(item).eventId,
+      fingerprint: (item.verdict as { fingerprint: number }).fingerprint,
+      partition: chunk.partition,
+      position: item.message.position,
+    })),
+    chunk.source,
+    insertToken(
+      'claims',
+      chunk.source,
+      chunk.partition,
+      newOnes.map((item) => item.message.position),
+    ),
+  );
+  return { classified, alreadyStored };
+}
+
+/** The dead letters of a covered range whose send was never marked (a crash between ledger and mark). */
+async function unsentLetters(ledger: Ledger, sinkId: string, chunk: SourceChunk, covered: readonly LedgerRange[]) {
+  const letters: DeadLetterItem[] = [];
+  const ranges: { first: number; last: number }[] = [];
+  if (!covered.some((range) => range.deadLetters > 0)) return { letters, ranges };
+  const byPosition = new Map(chunk.messages.map((message) => [message.position, message]));
+  const first = chunk.messages[0]?.position ?? 0;
+  const last = chunk.messages[chunk.messages.length - 1]?.position ?? 0;
+  for (const range of covered) {
+    if (range.deadLetters === 0) continue;
+    const span = { first: Math.max(range.first, first), last: Math.min(range.last, last) };
+    const marked = await ledger.markedRanges(sinkId, chunk.source, chunk.partition, span.first, span.last);
+    const rejects = await ledger.rejectsAt(chunk.source, chunk.partition, span.first, span.last);
+    const before = letters.length;
+    for (const row of rejects) {
+      const message = byPosition.get(row.position);
+      if (message === undefined || inAny(marked, row.position)) continue;
+      letters.push({
+        source: chunk.source,
+        partition: chunk.partition,
+        message,
+        reject: { reason: row.reason as RejectReason, detail: row.detail },
+      });
+    }
+    if (letters.length > before) ranges.push(span);
+  }
+  return { letters, ranges };
+}
+
+/** Records the rejects, except positions an interrupted attempt recorded already. */
+async function recordRejects(
+  ledger: Ledger,
+  chunk: SourceChunk,
+  range: { first: number; last: number },
+  rejects: readonly { message: SourceMessage; reject: Reject }[],
+): Promise<void> {
+  if (rejects.length === 0) return;
+  const { source, partition } = chunk;
+  const recorded = new Set(
+    (await ledger.rejectsAt(source, partition, range.first, range.last)).map((row) => row.position),
+  );
+  const rows = rejects.filter(({ message }) => !recorded.has(message.position));
+  await ledger.insertRejects(
+    source,
+    partition,
+    rows.map(({ message, reject }) => rejectRow(message, reject)),
+    insertToken(
+      'rejects',
+      source,
+      partition,
+      rows.map(({ message }) => message.position),
+    ),
+  );
+}
+
+/** The accepted events, each judged late or of an unknown procedure, and the lines of those to store. */
+function acceptedEvents(
+  chunk: SourceChunk,
+  classified: readonly Classified[],
+  alreadyStored: Set<string>,
+  judge: { newestSeenBySource: Map<number, number>; isKnownProcedure: (procedureCode: string) => boolean },
+) {
+  const { newestSeenBySource } = judge;
+  const accepted: AcceptedEvent[] = [];
+  const toStore: EventToStore[] = [];
+  for (const item of classified) {
+    const { verdict } = item;
+    if (verdict.kind !== 'new' && verdict.kind !== 'resumed') continue;
+    const { event } = verdict;
+    const newest = newestSeenBySource.get(chunk.source.key) ?? Number.NEGATIVE_INFINITY;
+    const late = event.occurredAtMs < newest - LATE_AFTER_MS;
+    if (event.occurredAtMs > newest) newestSeenBySource.set(chunk.source.key, event.occurredAtMs);
+    const unknownProcedure = !judge.isKnownProcedure(event.procedureCode);
+    accepted.push({ item, event, unknownProcedure, late });
+    if (verdict.kind === 'new' || !alreadyStored.has(event.eventId)) {
+      const position = item.message.position;
+      toStore.push({ position, line: eventLine(event, chunk, position, unknownProcedure, late) });
+    }
+  }
+  return { accepted, toStore };
+}
+
 /**
  * Stores chunks exactly once (docs/design/exactly-once.md): skips positions the ledger covers, claims event ids,
  * stores the new events, records rejects and the ledger row, then sends the dead letters and marks them. The same
@@ -173,6 +331,8 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
   // Ledger rows this pipeline inserted: if an insert's acknowledgement was lost, the retry finds the range covered
   // and counts it as this run's work, not as a redelivery.
   const recordedHere = new Set<string>();
+  const rangeKey = (chunk: SourceChunk, range: { first: number }) =>
+    `${chunk.source.key}:${chunk.partition}:${range.first}`;
   let ready: Promise<void> | null = null;
 
   function prepare(source: Source): Promise<void> {
@@ -187,91 +347,38 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
     return ready.then(() => ledger.registerSource(source));
   }
 
-  /** Inserts the events; rows the warehouse refuses as data are isolated by halving and returned. */
-  async function storeIsolating(chunk: SourceChunk, events: readonly EventToStore[]): Promise<EventToStore[]> {
-    if (events.length === 0) return [];
-    const positions = events.map((event) => event.position);
-    try {
-      await ledger.insertEvents(
-        events.map((event) => event.line).join(''),
-        EVENT_COLUMNS,
-        insertToken('events', chunk.source, chunk.partition, positions),
-      );
-      return [];
-    } catch (error) {
-      if (!isDataRefusal(error)) throw error;
-      if (events.length === 1) return [...events];
-      const half = Math.ceil(events.length / 2);
-      return [
-        ...(await storeIsolating(chunk, events.slice(0, half))),
-        ...(await storeIsolating(chunk, events.slice(half))),
-      ];
-    }
-  }
-
-  async function claimAndClassify(chunk: SourceChunk, fresh: readonly SourceMessage[]) {
+  /** Steps 2–6 for the positions the ledger does not cover: validate, claim, store, rejects, ledger row. */
+  async function storeFresh(chunk: SourceChunk, fresh: readonly SourceMessage[]) {
+    const { source, partition } = chunk;
     const validated = validateMessages(fresh, { nowMs: now(), provinceOfCommune: options.provinceOfCommune });
-    return claimSection.run(async () => {
-      const ids = [...new Set(validated.flatMap((item) => (item.ok ? [item.event.eventId] : [])))];
-      const claims = await ledger.claimsFor(ids);
-      const classified = classifyDeliveries(validated, claims, {
-        sourceKey: chunk.source.key,
-        partition: chunk.partition,
-      });
-      const resumed = classified.filter((item) => item.verdict.kind === 'resumed');
-      const alreadyStored = await ledger.storedEvents(
-        resumed.map(({ verdict }) => {
-          const { event } = verdict as { event: DossierEvent };
-          return { communeCode: event.communeCode, dossierId: event.dossierId, eventId: event.eventId };
-        }),
-      );
-      const newOnes = classified.filter((item) => item.verdict.kind === 'new');
-      await ledger.insertClaims(
-        newOnes.map(({ message, verdict }) => ({
-          eventId: (verdict as { event: DossierEvent }).event.eventId,
-          fingerprint: (verdict as { fingerprint: number }).fingerprint,
-          partition: chunk.partition,
-          position: message.position,
-        })),
-        chunk.source,
-        insertToken(
-          'claims',
-          chunk.source,
-          chunk.partition,
-          newOnes.map((item) => item.message.position),
-        ),
-      );
-      return { classified, alreadyStored };
+    const { classified, alreadyStored } = await claimSection.run(() => claimNewEvents(ledger, chunk, validated));
+    const { accepted, toStore } = acceptedEvents(chunk, classified, alreadyStored, {
+      newestSeenBySource,
+      isKnownProcedure: options.isKnownProcedure,
     });
-  }
 
-  /** The dead letters of a covered range whose send was never marked (a crash between ledger and mark). */
-  async function unsentLetters(chunk: SourceChunk, covered: readonly LedgerRange[]) {
-    const letters: DeadLetterItem[] = [];
-    const ranges: { first: number; last: number }[] = [];
-    if (!covered.some((range) => range.deadLetters > 0)) return { letters, ranges };
-    const byPosition = new Map(chunk.messages.map((message) => [message.position, message]));
-    const first = chunk.messages[0]?.position ?? 0;
-    const last = chunk.messages[chunk.messages.length - 1]?.position ?? 0;
-    for (const range of covered) {
-      if (range.deadLetters === 0) continue;
-      const span = { first: Math.max(range.first, first), last: Math.min(range.last, last) };
-      const marked = await ledger.markedRanges(deadLetters.id, chunk.source, chunk.partition, span.first, span.last);
-      const rejects = await ledger.rejectsAt(chunk.source, chunk.partition, span.first, span.last);
-      const before = letters.length;
-      for (const row of rejects) {
-        const message = byPosition.get(row.position);
-        if (message === undefined || inAny(marked, row.position)) continue;
-        letters.push({
-          source: chunk.source,
-          partition: chunk.partition,
-          message,
-          reject: { reason: row.reason as RejectReason, detail: row.detail },
-        });
-      }
-      if (letters.length > before) ranges.push(span);
-    }
-    return { letters, ranges };
+    // Rows the warehouse refuses as data become rejects and give their claims back.
+    const refused = new Set((await storeIsolating(ledger, chunk, toStore)).map((event) => event.position));
+    if (refused.size > 0) await ledger.deleteClaims(source, partition, [...refused]);
+
+    const { ledgerRow, rejects } = summarizeFresh(fresh, classified, accepted, refused);
+    await recordRejects(ledger, chunk, ledgerRow, rejects);
+
+    // The ledger row: from here on the range is covered.
+    recordedHere.add(rangeKey(chunk, ledgerRow));
+    await ledger.insertLedgerRow(
+      source,
+      partition,
+      ledgerRow,
+      insertToken(
+        'ledger',
+        source,
+        partition,
+        fresh.map((message) => message.position),
+      ),
+    );
+    recordedHere.delete(rangeKey(chunk, ledgerRow));
+    return { ledgerRow, rejects };
   }
 
   async function storeChunk(chunk: SourceChunk, commit?: { offset?: OffsetInTransaction }): Promise<BatchOutcome> {
@@ -284,139 +391,34 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
 
     // 1. Positions the ledger covers were processed before: nothing is stored or counted again.
     const covered = await ledger.coveredRanges(source, partition, first, last);
-    const rangeKey = (range: { first: number }) => `${source.key}:${partition}:${range.first}`;
     const fresh: SourceMessage[] = [];
     for (const message of messages) {
       const range = covered.find(
         (candidate) => candidate.first <= message.position && message.position <= candidate.last,
       );
       if (range === undefined) fresh.push(message);
-      else if (!recordedHere.has(rangeKey(range))) {
+      else if (!recordedHere.has(rangeKey(chunk, range))) {
         outcome.deliveries += 1;
         outcome.redelivered += 1;
       }
     }
     for (const range of covered) {
-      if (recordedHere.delete(rangeKey(range))) outcome = addOutcome(outcome, outcomeOfRange(range));
+      if (recordedHere.delete(rangeKey(chunk, range))) outcome = addOutcome(outcome, outcomeOfRange(range));
     }
 
+    // 2–6. Validate, claim (locked), store, rejects, ledger row.
     const letters: DeadLetterItem[] = [];
     const markRanges: { first: number; last: number }[] = [];
     if (fresh.length > 0) {
-      // 2–3. Validate, then claim the new event ids (locked).
-      const { classified, alreadyStored } = await claimAndClassify(chunk, fresh);
-
-      const toStore: EventToStore[] = [];
-      const accepted: { item: Classified; event: DossierEvent; unknownProcedure: boolean; late: boolean }[] = [];
-      for (const item of classified) {
-        const { verdict } = item;
-        if (verdict.kind !== 'new' && verdict.kind !== 'resumed') continue;
-        const { event } = verdict;
-        const newest = newestSeenBySource.get(source.key) ?? Number.NEGATIVE_INFINITY;
-        const late = event.occurredAtMs < newest - LATE_AFTER_MS;
-        if (event.occurredAtMs > newest) newestSeenBySource.set(source.key, event.occurredAtMs);
-        const unknownProcedure = !options.isKnownProcedure(event.procedureCode);
-        accepted.push({ item, event, unknownProcedure, late });
-        if (verdict.kind === 'new' || !alreadyStored.has(event.eventId)) {
-          toStore.push({
-            position: item.message.position,
-            line: eventLine(event, chunk, item.message.position, unknownProcedure, late),
-          });
-        }
-      }
-
-      // 4. Store; rows the warehouse refuses as data become rejects and give their claims back.
-      const refused = new Set((await storeIsolating(chunk, toStore)).map((event) => event.position));
-      if (refused.size > 0) await ledger.deleteClaims(source, partition, [...refused]);
-
-      const rejects: { message: SourceMessage; reject: Reject }[] = [];
-      const ledgerRow = {
-        first: (fresh[0] as SourceMessage).position,
-        last: (fresh[fresh.length - 1] as SourceMessage).position,
-        deliveries: fresh.length,
-        accepted: 0,
-        duplicates: 0,
-        rejected: 0,
-        rejectedByReason: {} as Record<string, number>,
-        unknownProcedure: 0,
-        late: 0,
-        deadLetters: 0,
-        touchedCommunes: [] as string[],
-        touchedFromMs: [] as number[],
-        latestOccurredMs: 0,
-      };
-      const touched = new Map<string, number>();
-      for (const { item, event, unknownProcedure, late } of accepted) {
-        if (refused.has(item.message.position)) {
-          rejects.push({
-            message: item.message,
-            reject: {
-              reason: 'store_refused',
-              detail: 'the warehouse refused the event as data; the original bytes are in the DLQ',
-            },
-          });
-          continue;
-        }
-        ledgerRow.accepted += 1;
-        if (unknownProcedure) ledgerRow.unknownProcedure += 1;
-        if (late) ledgerRow.late += 1;
-        touched.set(event.communeCode, Math.min(touched.get(event.communeCode) ?? Infinity, event.occurredAtMs));
-        ledgerRow.latestOccurredMs = Math.max(ledgerRow.latestOccurredMs, event.occurredAtMs);
-      }
-      for (const { message, verdict } of classified) {
-        if (verdict.kind === 'duplicate') ledgerRow.duplicates += 1;
-        if (verdict.kind === 'rejected') rejects.push({ message, reject: verdict.reject });
-      }
-      for (const { reject } of rejects) {
-        ledgerRow.rejected += 1;
-        ledgerRow.rejectedByReason[reject.reason] = (ledgerRow.rejectedByReason[reject.reason] ?? 0) + 1;
-      }
-      ledgerRow.deadLetters = rejects.length;
-      ledgerRow.touchedCommunes = [...touched.keys()];
-      ledgerRow.touchedFromMs = [...touched.values()];
-
-      // 5. Rejects, except positions an interrupted attempt recorded already.
-      if (rejects.length > 0) {
-        const recorded = new Set(
-          (await ledger.rejectsAt(source, partition, ledgerRow.first, ledgerRow.last)).map((row) => row.position),
-        );
-        const rows = rejects.filter(({ message }) => !recorded.has(message.position));
-        await ledger.insertRejects(
-          source,
-          partition,
-          rows.map(({ message, reject }) => rejectRow(message, reject)),
-          insertToken(
-            'rejects',
-            source,
-            partition,
-            rows.map(({ message }) => message.position),
-          ),
-        );
-      }
-
-      // 6. The ledger row: from here on the range is covered.
-      recordedHere.add(rangeKey(ledgerRow));
-      await ledger.insertLedgerRow(
-        source,
-        partition,
-        ledgerRow,
-        insertToken(
-          'ledger',
-          source,
-          partition,
-          fresh.map((message) => message.position),
-        ),
-      );
-      recordedHere.delete(rangeKey(ledgerRow));
-
-      outcome = addOutcome(outcome, { ...outcomeOfRange(ledgerRow), redelivered: 0 });
+      const { ledgerRow, rejects } = await storeFresh(chunk, fresh);
+      outcome = addOutcome(outcome, outcomeOfRange(ledgerRow));
       for (const { message, reject } of rejects) letters.push({ source, partition, message, reject });
       if (rejects.length > 0) markRanges.push({ first: ledgerRow.first, last: ledgerRow.last });
     }
 
     // 7. Dead letters (with the offset, in one transaction, where the sink can), then their mark.
     await deadLetterSection.run(async () => {
-      const unsent = await unsentLetters(chunk, covered);
+      const unsent = await unsentLetters(ledger, deadLetters.id, chunk, covered);
       letters.push(...unsent.letters);
       markRanges.push(...unsent.ranges);
       if (letters.length === 0 && markRanges.length === 0) return;

@@ -3,18 +3,21 @@ import {
   createDeadLetterPublisher,
   createKafka,
   ensureTopics,
-  idleStopReason,
   type PartitionChunk,
+  runConsumerService,
+  type TopicPosition,
+  topicPositionLabel,
 } from '@commune-pulse/bus';
 import {
   COMMUNE_STAFFING_DLQ_TOPIC,
   DLQ_HEADERS,
+  dlqSourceHeaders,
   type StaffingRejectReason,
   TOPICS,
   validateStaffingMessage,
 } from '@commune-pulse/contracts';
 import { isKnownCommune } from '@commune-pulse/reference-data';
-import { type Logger, onShutdownSignal, type RuntimeConfig } from '@commune-pulse/runtime';
+import type { Logger, RuntimeConfig } from '@commune-pulse/runtime';
 import { openWarehouse, type StaffingRecord, saveStaffingRecords, type Warehouse } from '@commune-pulse/warehouse';
 
 export interface StaffingConsumerOptions {
@@ -76,6 +79,7 @@ export async function storeStaffingChunk(
   const letters: Parameters<DeadLetterSender['send']>[0] = [];
   for (const message of chunk.messages) {
     outcome.messages += 1;
+    const position: TopicPosition = { topic: chunk.topic, partition: chunk.partition, offset: message.offset };
     const result =
       message.value === null
         ? ({ ok: false, reason: 'not_json', detail: 'the message has no value (a tombstone)' } as const)
@@ -89,9 +93,7 @@ export async function storeStaffingChunk(
         headers: {
           [DLQ_HEADERS.reason]: result.reason,
           [DLQ_HEADERS.detail]: result.detail,
-          [DLQ_HEADERS.sourceTopic]: chunk.topic,
-          [DLQ_HEADERS.sourcePartition]: String(chunk.partition),
-          [DLQ_HEADERS.sourceOffset]: message.offset,
+          ...dlqSourceHeaders({ kind: 'kafka', ...position }),
         },
       });
       continue;
@@ -106,7 +108,7 @@ export async function storeStaffingChunk(
       contractStaff: row.contract_staff,
       supportFte: row.support_fte,
       counters: row.counters,
-      source: `kafka:${chunk.topic}:${chunk.partition}:${message.offset}`,
+      source: topicPositionLabel(position),
       // Message format v0 has no timestamp (-1): the clock is the only order left for such a message.
       importedAtMs: Number.isFinite(timestamp) && timestamp > 0 ? timestamp : Date.now(),
     };
@@ -173,39 +175,19 @@ export async function runStaffingConsumer(
     },
   });
 
-  let finish: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
+  await runConsumerService({
+    consumer,
+    topic,
+    logger,
+    exitWhenIdleSeconds: options.exitWhenIdleSeconds,
+    afterStop: async () => {
+      try {
+        await dlqPublisher.close();
+      } finally {
+        await warehouse.close();
+      }
+    },
+    onStarted: () => logger.info({ topic, group, dlqTopic, warehouse: warehouse.location }, 'consuming staffing rows'),
   });
-  let stopped = false;
-  const stop = async (reason: string) => {
-    if (stopped) return;
-    stopped = true;
-    logger.info({ reason }, 'stopping the staffing consumer');
-    clearInterval(idleTimer);
-    try {
-      await consumer.stop();
-      await dlqPublisher.close();
-    } finally {
-      await warehouse.close();
-      finish();
-    }
-  };
-  const removeSignalHandlers = onShutdownSignal((signal) => stop(signal), { deadlineMs: 25_000, logger });
-  const idleTimer = setInterval(() => {
-    const reason = idleStopReason(consumer, topic, options.exitWhenIdleSeconds);
-    if (reason !== null) void stop(reason);
-  }, 250);
-
-  try {
-    await consumer.start();
-  } catch (error) {
-    await stop('the consumer did not start');
-    removeSignalHandlers();
-    throw error;
-  }
-  logger.info({ topic, group, dlqTopic, warehouse: warehouse.location }, 'consuming staffing rows');
-  await finished;
-  removeSignalHandlers();
   return total;
 }

@@ -1,4 +1,4 @@
-import { formatDay, isoWeekLabel, type Period, parseDay, weekPeriod } from '@commune-pulse/reference-data';
+import { addDays, isoWeekLabel, type Period, weekPeriod } from '@commune-pulse/reference-data';
 import type { Warehouse } from '@commune-pulse/warehouse';
 import {
   DEFAULT_LEVEL_THRESHOLDS,
@@ -7,6 +7,9 @@ import {
   type PressureLevel,
   resolveParams,
 } from '@commune-pulse/workload';
+import { loadTrends, loadWeekTotals, SCOPE_FILTER, type TrendPoint, type WeekTotals } from './province-figures.ts';
+
+export type { TrendPoint, WeekTotals } from './province-figures.ts';
 
 /** The whole country, or one province's edition. */
 export type ReportScope = { kind: 'national' } | { kind: 'province'; provinceCode: string };
@@ -20,34 +23,6 @@ export const HISTOGRAM_BINS = 21;
 /** How far after the week's start the data-quality window may reach (the report runs the Monday after). */
 const QUALITY_MAX_DAYS = 14;
 
-/** One province's figures for the week (or the scope's total: province_code null). */
-export interface WeekTotals {
-  province_code: string | null;
-  communes: number;
-  communes_with_index: number;
-  communes_without_staffing: number;
-  low: number;
-  normal: number;
-  elevated: number;
-  high: number;
-  critical: number;
-  received: number;
-  required_fte: number;
-  required_fte_staffed: number;
-  actual_fte: number;
-  pressure_index: number | null;
-  proposed_staff: number;
-  staff_today: number;
-  open_end: number;
-  overdue_open: number;
-  unknown_procedure_received: number;
-  received_online: number;
-  resolved: number;
-  resolved_on_time: number;
-  online_share: number | null;
-  on_time_rate: number | null;
-}
-
 export interface CommuneWeek {
   commune_code: string;
   province_code: string;
@@ -59,16 +34,6 @@ export interface CommuneWeek {
   received: number;
   overdue_open: number;
   on_time_rate: number | null;
-}
-
-export interface TrendPoint {
-  week_start: string;
-  communes: number;
-  required_fte: number;
-  required_fte_staffed: number;
-  actual_fte: number;
-  pressure_index: number | null;
-  high_or_critical: number;
 }
 
 export interface LevelChange {
@@ -91,23 +56,6 @@ export interface AlertRow {
   value: number | null;
   threshold: number | null;
 }
-
-export const ALERT_COLUMNS = [
-  'alert_id',
-  'rule',
-  'commune_code',
-  'province_code',
-  'state',
-  'fired_at',
-  'resolved_at',
-  'value',
-  'threshold',
-] as const;
-
-export type AlertsData =
-  | { status: 'missing' }
-  | { status: 'incomplete'; missingColumns: string[] }
-  | { status: 'ok'; rows: AlertRow[] };
 
 export interface QualityData {
   from: string;
@@ -146,52 +94,13 @@ export interface ReportData {
     rose: LevelChange[];
     recovered: LevelChange[];
   };
-  alerts: AlertsData;
+  /** the alerts active at any time in the week */
+  alerts: AlertRow[];
   quality: QualityData;
   withoutStaffing: CommuneWeek[];
   /** the level thresholds of the estimation run the week's rows come from */
   thresholds: LevelThresholds;
 }
-
-// The aggregates below are named after the columns they sum (received, required_fte, …); without
-// prefer_column_name_to_alias a later expression over the column would read the aggregate instead.
-const SCOPE_FILTER = "({province:String} = '' OR province_code = {province:String})";
-
-const TOTALS_SELECT = `
-  count() AS communes,
-  countIf(pressure_index IS NOT NULL) AS communes_with_index,
-  countIf(missing_staffing = 1) AS communes_without_staffing,
-  ${PRESSURE_LEVELS.map((level) => `countIf(level = '${level}') AS ${level}`).join(',\n  ')},
-  sum(received) AS received,
-  sum(required_fte) AS required_fte,
-  sumIf(required_fte, actual_fte IS NOT NULL) AS required_fte_staffed,
-  sum(coalesce(actual_fte, 0)) AS actual_fte,
-  if(sum(coalesce(actual_fte, 0)) > 0, sumIf(required_fte, actual_fte IS NOT NULL) / sum(coalesce(actual_fte, 0)), NULL) AS pressure_index,
-  sum(coalesce(proposed_staff, 0)) AS proposed_staff,
-  sum(staff_today) AS staff_today,
-  sum(open_end) AS open_end,
-  sum(overdue_open) AS overdue_open,
-  sum(unknown_procedure_received) AS unknown_procedure_received`;
-
-// The roster row in force on a day (a row applies from valid_from until the commune's next row).
-const STAFF_TODAY = `
-  SELECT commune_code, argMax(civil_servants + contract_staff + support_fte, valid_from) AS staff_today
-  FROM commune_staffing WHERE valid_from <= {asOfDay:Date} GROUP BY commune_code`;
-
-const RATES_SELECT = `
-  sum(received_online) AS received_online,
-  sum(resolved) AS resolved,
-  sum(resolved_on_time) AS resolved_on_time,
-  if(sum(received) > 0, sum(received_online) / sum(received), NULL) AS online_share,
-  if(sum(resolved) > 0, sum(resolved_on_time) / sum(resolved), NULL) AS on_time_rate`;
-
-const TREND_SELECT = `
-  count() AS communes,
-  sum(required_fte) AS required_fte,
-  sumIf(required_fte, actual_fte IS NOT NULL) AS required_fte_staffed,
-  sum(coalesce(actual_fte, 0)) AS actual_fte,
-  if(sum(coalesce(actual_fte, 0)) > 0, sumIf(required_fte, actual_fte IS NOT NULL) / sum(coalesce(actual_fte, 0)), NULL) AS pressure_index,
-  countIf(level IN ('high', 'critical')) AS high_or_critical`;
 
 const COMMUNE_SELECT = `commune_code, province_code, level, pressure_index, no_staff, required_fte, actual_fte, received,
   overdue_open, on_time_rate`;
@@ -201,10 +110,6 @@ const PRESSURE_ORDER = 'no_staff DESC, pressure_index DESC, required_fte DESC, c
 
 const levelRank = (level: PressureLevel) => PRESSURE_LEVELS.indexOf(level);
 const HIGH = levelRank('high');
-
-export function addDays(day: string, days: number): string {
-  return formatDay(parseDay(day) + days);
-}
 
 export interface LoadOptions {
   week: string;
@@ -223,69 +128,64 @@ export async function loadReportData(warehouse: Warehouse, options: LoadOptions)
   const params = {
     week: period.startDay,
     previous: previous.startDay,
-    first: trendWeeks[0],
+    first: trendWeeks[0] as string,
     province,
     asOfDay: options.asOfDay,
   };
-  const week = `period_kind = 'week' AND period_start = {week:Date} AND ${SCOPE_FILTER}`;
 
-  const totalsSql = (grouped: boolean) => `
-    WITH staff AS (${STAFF_TODAY})
-    SELECT ${grouped ? 'province_code,' : ''} ${TOTALS_SELECT}
-    FROM (SELECT p.*, s.staff_today AS staff_today FROM pressure_indicators AS p
-          LEFT JOIN staff AS s ON s.commune_code = p.commune_code
-          WHERE p.period_kind = 'week' AND p.period_start = {week:Date}
-            AND ({province:String} = '' OR p.province_code = {province:String}))
-    ${grouped ? 'GROUP BY province_code ORDER BY province_code' : ''}
-    SETTINGS prefer_column_name_to_alias = 1`;
-  const ratesSql = (grouped: boolean) => `
-    SELECT ${grouped ? 'province_code,' : ''} ${RATES_SELECT}
-    FROM commune_weekly WHERE week_start = {week:Date} AND ${SCOPE_FILTER}
-    ${grouped ? 'GROUP BY province_code' : ''}
-    SETTINGS prefer_column_name_to_alias = 1`;
-
-  const [provinceRows, [totalRow], provinceRates, [totalRates]] = await Promise.all([
-    warehouse.query<Omit<WeekTotals, 'province_code'> & { province_code: string }>(totalsSql(true), params),
-    warehouse.query<Omit<WeekTotals, 'province_code'>>(totalsSql(false), params),
-    warehouse.query<RatesRow & { province_code: string }>(ratesSql(true), params),
-    warehouse.query<RatesRow>(ratesSql(false), params),
+  const [totals, trends, communes, histograms, changes, alerts, quality, thresholds] = await Promise.all([
+    loadWeekTotals(warehouse, params),
+    loadTrends(warehouse, params, trendWeeks),
+    loadCommunes(warehouse, params, trendWeeks),
+    loadHistograms(warehouse, params),
+    loadChanges(warehouse, params),
+    loadAlerts(warehouse, period, province),
+    loadQuality(warehouse, period.startDay, options.asOfDay),
+    loadThresholds(warehouse, period.startDay),
   ]);
-  const ratesByProvince = new Map(provinceRates.map((row) => [row.province_code, row]));
-  const withRates = (row: Omit<WeekTotals, keyof RatesRow>, rates: RatesRow | undefined): WeekTotals => ({
-    ...row,
-    ...(rates ?? NO_RATES),
-  });
-  const provinces = provinceRows.map((row) => withRates(row, ratesByProvince.get(row.province_code)));
-  if (!totalRow) throw new Error('the totals query returned no row');
-  const total = withRates({ ...totalRow, province_code: null }, totalRates);
+  return {
+    period,
+    previous,
+    scope: options.scope,
+    asOfDay: options.asOfDay,
+    trendWeeks,
+    ...totals,
+    ...trends,
+    ...communes,
+    ...histograms,
+    changes,
+    alerts,
+    quality,
+    thresholds,
+  };
+}
 
-  const [trendRows, provinceTrendRows, top, provinceTopRows] = await Promise.all([
-    warehouse.query<TrendPoint>(
-      `SELECT toString(period_start) AS week_start, ${TREND_SELECT} FROM pressure_indicators
-       WHERE period_kind = 'week' AND period_start BETWEEN {first:Date} AND {week:Date} AND ${SCOPE_FILTER}
-       GROUP BY period_start ORDER BY period_start SETTINGS prefer_column_name_to_alias = 1`,
-      params,
-    ),
-    warehouse.query<TrendPoint & { province_code: string }>(
-      `SELECT province_code, toString(period_start) AS week_start, ${TREND_SELECT} FROM pressure_indicators
-       WHERE period_kind = 'week' AND period_start BETWEEN {first:Date} AND {week:Date} AND ${SCOPE_FILTER}
-       GROUP BY province_code, period_start ORDER BY province_code, period_start
-       SETTINGS prefer_column_name_to_alias = 1`,
-      params,
-    ),
+type Params = { week: string; first: string; province: string };
+const WEEK = `period_kind = 'week' AND period_start = {week:Date} AND ${SCOPE_FILTER}`;
+
+/** The most pressured communes of the scope and of each province, their trends, those without staffing data. */
+async function loadCommunes(
+  warehouse: Warehouse,
+  params: Params,
+  trendWeeks: readonly string[],
+): Promise<Pick<ReportData, 'top' | 'provinceTop' | 'communeTrends' | 'withoutStaffing'>> {
+  const [top, provinceTopRows, withoutStaffing] = await Promise.all([
     warehouse.query<CommuneWeek>(
-      `SELECT ${COMMUNE_SELECT} FROM pressure_indicators WHERE ${week} AND level IS NOT NULL
+      `SELECT ${COMMUNE_SELECT} FROM pressure_indicators WHERE ${WEEK} AND level IS NOT NULL
        ORDER BY ${PRESSURE_ORDER} LIMIT ${TOP_COMMUNES}`,
       params,
     ),
     warehouse.query<CommuneWeek>(
-      `SELECT ${COMMUNE_SELECT} FROM pressure_indicators WHERE ${week} AND level IS NOT NULL
+      `SELECT ${COMMUNE_SELECT} FROM pressure_indicators WHERE ${WEEK} AND level IS NOT NULL
        ORDER BY province_code, ${PRESSURE_ORDER} LIMIT ${PROVINCE_TOP_COMMUNES} BY province_code`,
       params,
     ),
+    warehouse.query<CommuneWeek>(
+      `SELECT ${COMMUNE_SELECT} FROM pressure_indicators WHERE ${WEEK} AND missing_staffing = 1 AND received > 0
+       ORDER BY received DESC, commune_code`,
+      params,
+    ),
   ]);
-  const provinceTrends = groupBy(provinceTrendRows, (row) => row.province_code);
-  const provinceTop = groupBy(provinceTopRows, (row) => row.province_code);
 
   const listed = [...new Set([...top, ...provinceTopRows].map((row) => row.commune_code))];
   const trendIndexRows = await warehouse.query<{
@@ -306,11 +206,22 @@ export async function loadReportData(warehouse: Warehouse, options: LoadOptions)
     const at = trendWeeks.indexOf(row.week_start);
     if (series && at >= 0) series[at] = row.pressure_index;
   }
+  return {
+    top,
+    provinceTop: groupBy(provinceTopRows, (row) => row.province_code),
+    communeTrends,
+    withoutStaffing,
+  };
+}
 
+async function loadHistograms(
+  warehouse: Warehouse,
+  params: Params,
+): Promise<Pick<ReportData, 'histogram' | 'provinceHistograms'>> {
   const histogramRows = await warehouse.query<{ province_code: string; bin: number; communes: number }>(
     `SELECT province_code, least(toUInt32(floor(pressure_index / ${HISTOGRAM_BIN_WIDTH})), ${HISTOGRAM_BINS - 1}) AS bin,
             count() AS communes
-     FROM pressure_indicators WHERE ${week} AND pressure_index IS NOT NULL
+     FROM pressure_indicators WHERE ${WEEK} AND pressure_index IS NOT NULL
      GROUP BY province_code, bin`,
     params,
   );
@@ -322,50 +233,8 @@ export async function loadReportData(warehouse: Warehouse, options: LoadOptions)
     histogram[row.bin] = (histogram[row.bin] ?? 0) + row.communes;
     provinceHistograms.set(row.province_code, bins);
   }
-
-  const [changes, alerts, quality, withoutStaffing, thresholds] = await Promise.all([
-    loadChanges(warehouse, params),
-    loadAlerts(warehouse, period, province),
-    loadQuality(warehouse, period.startDay, options.asOfDay),
-    warehouse.query<CommuneWeek>(
-      `SELECT ${COMMUNE_SELECT} FROM pressure_indicators WHERE ${week} AND missing_staffing = 1 AND received > 0
-       ORDER BY received DESC, commune_code`,
-      params,
-    ),
-    loadThresholds(warehouse, period.startDay),
-  ]);
-
-  return {
-    period,
-    previous,
-    scope: options.scope,
-    asOfDay: options.asOfDay,
-    trendWeeks,
-    provinces,
-    total,
-    trend: trendRows,
-    provinceTrends,
-    top: top,
-    provinceTop,
-    communeTrends,
-    histogram,
-    provinceHistograms,
-    changes,
-    alerts,
-    quality,
-    withoutStaffing,
-    thresholds,
-  };
+  return { histogram, provinceHistograms };
 }
-
-type RatesRow = Pick<WeekTotals, 'received_online' | 'resolved' | 'resolved_on_time' | 'online_share' | 'on_time_rate'>;
-const NO_RATES: RatesRow = {
-  received_online: 0,
-  resolved: 0,
-  resolved_on_time: 0,
-  online_share: null,
-  on_time_rate: null,
-};
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -419,16 +288,9 @@ async function loadChanges(
   return { previousAvailable: Number(previousRows?.n ?? 0) > 0, compared: rows.length, transitions, rose, recovered };
 }
 
-/** The alerts active at any time in the week, from `alerts` when the alerting service has created it. */
-async function loadAlerts(warehouse: Warehouse, period: Period, province: string): Promise<AlertsData> {
-  const columns = await warehouse.query<{ name: string }>(
-    "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'alerts'",
-  );
-  if (columns.length === 0) return { status: 'missing' };
-  const present = new Set(columns.map((column) => column.name));
-  const missingColumns = ALERT_COLUMNS.filter((column) => !present.has(column));
-  if (missingColumns.length > 0) return { status: 'incomplete', missingColumns };
-  const rows = await warehouse.query<AlertRow>(
+/** The alerts active at any time in the week (the `alerts` view of migration 0004). */
+async function loadAlerts(warehouse: Warehouse, period: Period, province: string): Promise<AlertRow[]> {
+  return warehouse.query<AlertRow>(
     `SELECT toString(alert_id) AS alert_id, toString(rule) AS rule, toString(commune_code) AS commune_code,
             toString(province_code) AS province_code, toString(state) AS state,
             toInt64(toUnixTimestamp(fired_at)) * 1000 AS fired_ms,
@@ -441,7 +303,6 @@ async function loadAlerts(warehouse: Warehouse, period: Period, province: string
      ORDER BY fired_at, rule, commune_code`,
     { start: period.startMs, end: period.endMs, province },
   );
-  return { status: 'ok', rows: rows };
 }
 
 /**

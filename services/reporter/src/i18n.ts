@@ -41,9 +41,6 @@ const TEXT = {
     transitionsTable: 'Số đơn vị chuyển mức',
     none: 'Không có.',
     alerts: 'Cảnh báo trong tuần',
-    alertsMissing:
-      'Kho dữ liệu chưa có bảng cảnh báo (alerts): phần này sẽ có số liệu khi hệ thống cảnh báo được triển khai.',
-    alertsIncomplete: 'Bảng cảnh báo (alerts) thiếu các cột: {columns}.',
     alertsByRule: 'Cảnh báo theo quy tắc',
     alertsList: 'Danh sách cảnh báo',
     quality: 'Chất lượng dữ liệu',
@@ -135,8 +132,6 @@ const TEXT = {
     transitionsTable: 'Communes changing level',
     none: 'None.',
     alerts: 'Alerts of the week',
-    alertsMissing: 'The warehouse has no alerts table yet: this section fills in once alerting is deployed.',
-    alertsIncomplete: 'The alerts table lacks the columns: {columns}.',
     alertsByRule: 'Alerts by rule',
     alertsList: 'Alerts',
     quality: 'Data quality',

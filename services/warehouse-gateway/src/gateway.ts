@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { threadPoolSize } from '@commune-pulse/runtime/config';
 import {
   type CheckedStatement,
   createSqlGuard,
@@ -61,7 +62,7 @@ const DEFAULT_MAX_BODY_BYTES = 512 * 1024 * 1024;
 const MAX_HEADER_BYTES = 1024 * 1024;
 
 function defaultConcurrency(): number {
-  const pool = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const pool = threadPoolSize();
   return Math.max(1, pool - 1);
 }
 

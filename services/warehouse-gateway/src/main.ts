@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // The config module alone: the gateway starts fast, and nothing it loads before the engine opens files.
-import { loadConfig, type RuntimeConfig } from '@commune-pulse/runtime/config';
+import { loadConfig, processEnvironment, type RuntimeConfig } from '@commune-pulse/runtime/config';
 import { type GatewayUser, usersFromEnvironment } from './access.ts';
 
 const USAGE = `Usage: node services/warehouse-gateway/src/main.ts --data-dir <dir> [--port 8123] [--host 127.0.0.1]
@@ -118,7 +118,10 @@ async function main(): Promise<void> {
   }
   let access: { users: GatewayUser[]; queryLimits: RuntimeConfig['queryLimits'] };
   try {
-    access = { users: usersFromEnvironment(process.env), queryLimits: loadConfig(process.env).queryLimits };
+    access = {
+      users: usersFromEnvironment(processEnvironment()),
+      queryLimits: loadConfig(processEnvironment()).queryLimits,
+    };
     if (access.users.length === 0) throw new Error('no token is set: set WAREHOUSE_GATEWAY_TOKEN_<ROLE> (see --help)');
   } catch (error) {
     process.stderr.write(`warehouse-gateway: ${(error as Error).message}\n`);

@@ -15,7 +15,7 @@ import {
 import { addDays, communeByCode, provinceByCode, vnDayStartMs } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
-import { configFrom, parseCommand, UsageError } from '../args.ts';
+import { configFrom, environmentFrom, parseCommand, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 
 export const ALERTS_USAGE = `usage:
@@ -33,12 +33,6 @@ export const ALERTS_USAGE = `usage:
   BULLMQ_PREFIX`;
 
 const STATES = ['pending', 'firing', 'resolved', 'cancelled'] as const;
-
-function environment(values: { 'data-dir'?: string | boolean | undefined }): Record<string, string | undefined> {
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
-  return env;
-}
 
 async function withWarehouse<T>(
   values: { 'data-dir'?: string | boolean | undefined },
@@ -125,7 +119,7 @@ export async function alertsCommand(argv: string[]): Promise<void> {
       if (commune === undefined || !communeByCode(commune)) {
         throw new UsageError('give the commune: --commune <5-digit code of the registry>', ALERTS_USAGE);
       }
-      const env = environment(values);
+      const env = environmentFrom(values);
       const rules = loadRules(env.ALERT_RULES_FILE);
       if (values.rule !== undefined && !rules.some((rule) => rule.id === values.rule)) {
         throw new UsageError(
@@ -184,7 +178,7 @@ export async function alertsCommand(argv: string[]): Promise<void> {
     }
     case 'evaluate': {
       expectArguments(0);
-      const config = loadAlerterConfig(environment(values));
+      const config = loadAlerterConfig(environmentFrom(values));
       const logger = createLogger('alerts', config.logLevel === 'info' ? 'warn' : config.logLevel);
       const alerter = await openAlerter(config, logger, { useQueue: false });
       try {
@@ -227,7 +221,7 @@ export async function alertsCommand(argv: string[]): Promise<void> {
     }
     case 'run': {
       expectArguments(0);
-      const config = loadAlerterConfig(environment(values));
+      const config = loadAlerterConfig(environmentFrom(values));
       const service = await startAlerterService(config, createLogger('alerter', config.logLevel), {
         handleSignals: true,
       });
@@ -236,7 +230,7 @@ export async function alertsCommand(argv: string[]): Promise<void> {
     }
     case 'rules': {
       expectArguments(0);
-      const rules = loadRules(environment(values).ALERT_RULES_FILE);
+      const rules = loadRules(environmentFrom(values).ALERT_RULES_FILE);
       if (values.json) {
         console.log(JSON.stringify({ rules }));
         return;

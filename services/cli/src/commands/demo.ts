@@ -25,11 +25,11 @@ import { createLogger, type Logger } from '@commune-pulse/runtime';
 import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
 import { aggregatePressureIndex, PRESSURE_LEVELS, staffedTotals } from '@commune-pulse/workload';
-import { parseCommand, positiveNumber, UsageError } from '../args.ts';
+import { environmentFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
 import { kafkaIngestProgress } from './ingest-kafka.ts';
-import { simulateCommand } from './simulate.ts';
+import { runSimulation, type SimulationRun, seedFrom, simulationOptions } from './simulate.ts';
 
 export const DEMO_USAGE = `usage: pnpm demo [--weeks 4] [--seed 1] [--data-dir ./data]
   simulates every commune for a few weeks ending yesterday, ingests the events, estimates the week that
@@ -60,9 +60,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(weeks) || weeks > 52)
     throw new UsageError('--weeks takes a whole number from 1 to 52', DEMO_USAGE);
   const seed = values.seed ?? '1';
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
-  const config = loadEstimatorConfig(env);
+  const config = loadEstimatorConfig(environmentFrom(values));
   const distributed = [
     config.kafkaBrokers ? `Kafka ${config.kafkaBrokers.join(',')}` : null,
     config.clickhouseUrl ? 'the ClickHouse server of CLICKHOUSE_URL' : null,
@@ -82,33 +80,29 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const staffingPath = join(inputs, `staffing-seed${seed}-${startDay}-${days}d.csv`);
 
   step(`simulating ${weeks} weeks of dossier events for all ${communes().length} communes (seed ${seed})`, started);
-  const simulationArgs = (destination: string[]) => [
-    ...destination,
-    '--staffing-out',
-    staffingPath,
-    '--start',
-    startDay,
-    '--days',
-    String(days),
-    '--seed',
-    seed,
-    '--redeliver',
-    '0.005',
-    '--late',
-    '0.005',
-    '--invalid',
-    '0.0005',
-    '--personal',
-    '0.01',
-  ];
+  // The simulate command's work, with a realistic share of delivery faults.
+  const simulation = (destination: SimulationRun['destination']): SimulationRun => ({
+    simulation: simulationOptions(
+      {
+        seed: seedFrom(seed),
+        startDayNumber: firstMonday,
+        days,
+        faults: { redeliver: 0.005, late: 0.005, invalid: 0.0005, personal: 0.01 },
+      },
+      Date.now(),
+    ),
+    format: 'events',
+    destination,
+    staffingOut: staffingPath,
+  });
   if (config.kafkaBrokers) {
     // Distributed: the events go to dossier-events.v1, where the ingest services (and this process, as one more
     // member of their consumer group) take them.
-    await simulateCommand(simulationArgs(['--kafka']));
+    await runSimulation(config, simulation({ kind: 'kafka' }));
   } else if (existsSync(eventsPath) && existsSync(staffingPath)) {
     console.log(`  reusing ${eventsPath}`);
   } else {
-    await simulateCommand(simulationArgs(['--out', eventsPath]));
+    await runSimulation(config, simulation({ kind: 'file', path: eventsPath }));
   }
 
   const logger = createLogger('demo', 'warn');

@@ -13,7 +13,7 @@ import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
 import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { type EstimationParams, resolveParams } from '@commune-pulse/workload';
-import { parseCommand, UsageError } from '../args.ts';
+import { environmentFrom, parseCommand, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 
 export const ESTIMATE_USAGE = `usage:
@@ -89,9 +89,7 @@ export async function estimateCommand(argv: string[]): Promise<void> {
   const request = periodRequestFrom(values, ESTIMATE_USAGE);
   const period = checkedPeriod(request, ESTIMATE_USAGE);
   const { params, source } = paramsFrom(values.params, ESTIMATE_USAGE);
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
-  const config = loadEstimatorConfig(env);
+  const config = loadEstimatorConfig(environmentFrom(values));
   const logger = createLogger('estimate', config.logLevel === 'info' ? 'warn' : config.logLevel);
 
   if (config.redisUrl && !values['in-process'] && values.scenario === undefined && values.params === undefined) {

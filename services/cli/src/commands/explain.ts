@@ -2,7 +2,7 @@ import { explainCommune, loadEstimatorConfig, resolvePeriod } from '@commune-pul
 import { communeByCode, provinceByCode } from '@commune-pulse/reference-data';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { DEFAULT_PARAMS, wisnFactors } from '@commune-pulse/workload';
-import { parseCommand, UsageError } from '../args.ts';
+import { environmentFrom, parseCommand, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { paramsFrom, periodRequestFrom } from './estimate.ts';
 
@@ -28,9 +28,7 @@ export async function explainCommand(argv: string[]): Promise<void> {
   const { params = DEFAULT_PARAMS } = paramsFrom(values.params, EXPLAIN_USAGE);
   const factors = wisnFactors(params);
   if (!factors.ok) throw new UsageError(`parameters: ${factors.error}`, EXPLAIN_USAGE);
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
-  const config = loadEstimatorConfig(env);
+  const config = loadEstimatorConfig(environmentFrom(values));
   const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
   try {
     const explained = await explainCommune(warehouse, code, period, params);

@@ -1,6 +1,4 @@
-import { createDeadLetterPublisher, createKafka } from '@commune-pulse/bus';
-import { TOPICS } from '@commune-pulse/contracts';
-import { type DeadLetterSink, runKafkaIngest, topicDeadLetterSink } from '@commune-pulse/ingest';
+import { runKafkaIngest } from '@commune-pulse/ingest';
 import { createLogger, type RuntimeConfig, startMemorySampler } from '@commune-pulse/runtime';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
@@ -100,11 +98,4 @@ export function kafkaIngestProgress() {
       derive?.stop();
     },
   };
-}
-
-/** File imports send their rejects to the DLQ topic too when a broker is configured. */
-export function kafkaDeadLetters(config: RuntimeConfig, topic: string = TOPICS.dossierEventsDlq): DeadLetterSink {
-  const logger = createLogger('ingest', config.logLevel);
-  const kafka = createKafka({ brokers: config.kafkaBrokers as string[], clientId: 'commune-pulse-import', logger });
-  return topicDeadLetterSink(createDeadLetterPublisher(kafka, topic, logger), 'commune-pulse-import');
 }

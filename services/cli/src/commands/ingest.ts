@@ -1,10 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
-import { type DeadLetterSink, type IngestContext, importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
+import {
+  type DeadLetterSink,
+  type IngestContext,
+  importNdjsonFile,
+  openIngestContext,
+  weeklyFiguresOfSource,
+} from '@commune-pulse/ingest';
 import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
 import { configFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { progressBar } from '../progress.ts';
-import { kafkaDeadLetters, runKafkaIngestCommand } from './ingest-kafka.ts';
+import { runKafkaIngestCommand } from './ingest-kafka.ts';
 
 export const INGEST_USAGE = `usage:
   pnpm cli ingest --file <path.ndjson> [--json] [--data-dir <dir>]
@@ -49,7 +55,7 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   const logger = createLogger('cli', config.logLevel);
   const context = await openIngestContext(config, logger);
   try {
-    const deadLetters = config.kafkaBrokers ? kafkaDeadLetters(config) : context.localDeadLetters();
+    const deadLetters = context.importDeadLetters();
     const pipeline = context.createPipeline(deadLetters);
     const { result, derived, importSeconds, deriveSeconds, memory } = await importThenDerive(
       context,
@@ -145,18 +151,7 @@ export async function printWeeklyFigures(
   warehouse: Awaited<ReturnType<typeof openIngestContext>>['warehouse'],
   sourceKey: number,
 ): Promise<void> {
-  const rows = await warehouse.query<Record<string, unknown>>(
-    `SELECT toString(week_start) AS week, commune_code AS commune, received, received_online AS online,
-            resolved, resolved_on_time AS on_time, returned, open_end, overdue_open AS overdue,
-            round(on_time_rate, 3) AS on_time_rate, round(median_processing_hours, 1) AS median_hours
-     FROM commune_weekly
-     WHERE (commune_code, week_start) IN (
-       SELECT DISTINCT commune_code, toMonday(toDate(occurred_at, 'Asia/Ho_Chi_Minh'))
-       FROM dossier_events_store WHERE source_key = {source:UInt64})
-     ORDER BY week, commune
-     LIMIT 200`,
-    { source: sourceKey },
-  );
+  const rows = await weeklyFiguresOfSource(warehouse, sourceKey);
   if (rows.length === 0) return;
   console.log('\nweekly figures (commune_weekly)');
   console.log(formatTable(rows));

@@ -24,11 +24,10 @@ import {
 import { communeByCode } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { loadUnitMapping, openWarehouse, saveUnitMapping, type Warehouse } from '@commune-pulse/warehouse';
-import { parseCommand, positiveNumber, UsageError } from '../args.ts';
+import { environmentFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';
 import { readReferenceCsv, rejectFile } from './catalog.ts';
 import { fileToImport, importThenDerive, printWeeklyFigures } from './ingest.ts';
-import { kafkaDeadLetters } from './ingest-kafka.ts';
 
 export const PORTAL_USAGE = `usage:
   pnpm cli portal import --file <export.json|export.ndjson> [--units <units.csv>] [--commune <code>] [--json]
@@ -75,8 +74,7 @@ export async function portalCommand(argv: string[]): Promise<void> {
     return;
   }
   const [action, ...rest] = positionals;
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
+  const env = environmentFrom(values);
   const config = loadPortalConfig(env);
   const json = values.json === true;
   const allowed: Record<string, string[]> = {
@@ -183,10 +181,8 @@ function checkCommune(code: string | undefined): string | undefined {
 }
 
 /** The portal dead letters: the portal's DLQ topic with a broker, else a file beside the warehouse. */
-function portalDeadLetters(config: PortalConfig, context: IngestContext): DeadLetterSink {
-  return config.kafkaBrokers
-    ? kafkaDeadLetters(config, TOPICS.portalDossiersDlq)
-    : context.localDeadLetters(TOPICS.portalDossiersDlq);
+function portalDeadLetters(context: IngestContext): DeadLetterSink {
+  return context.importDeadLetters(TOPICS.portalDossiersDlq);
 }
 
 async function importCommand(
@@ -205,7 +201,7 @@ async function importCommand(
   try {
     if (unitsPath !== undefined) await saveUnits(context.warehouse, unitsPath, json);
     const units = createUnitDirectory(await loadUnitMapping(context.warehouse));
-    const deadLetters = portalDeadLetters(config, context);
+    const deadLetters = portalDeadLetters(context);
     const adapter = createPortalAdapter({
       pipeline: context.createPipeline(deadLetters),
       warehouse: context.warehouse,
@@ -311,7 +307,7 @@ async function drainCommand(config: PortalConfig, json: boolean) {
   const logger = createLogger('cli', config.logLevel);
   const context = await openIngestContext(config, logger);
   try {
-    const deadLetters = portalDeadLetters(config, context);
+    const deadLetters = portalDeadLetters(context);
     const units = createUnitDirectory(await loadUnitMapping(context.warehouse));
     const adapter = createPortalAdapter({
       pipeline: context.createPipeline(deadLetters),

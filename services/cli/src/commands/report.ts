@@ -9,7 +9,7 @@ import {
 } from '@commune-pulse/reporter';
 import { createLogger } from '@commune-pulse/runtime';
 import { openWarehouse } from '@commune-pulse/warehouse';
-import { parseCommand, UsageError } from '../args.ts';
+import { environmentFrom, parseCommand, UsageError } from '../args.ts';
 import { periodRequestFrom } from './estimate.ts';
 
 export const REPORT_USAGE = `usage: pnpm cli report --week <YYYY-Www> [--province <code>] [--lang vi|en] [--out <dir>] [--json]
@@ -43,9 +43,7 @@ export async function reportCommand(argv: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message, REPORT_USAGE);
   }
-  const env = { ...process.env };
-  if (typeof values['data-dir'] === 'string') env.COMMUNE_PULSE_DATA_DIR = values['data-dir'];
-  const config = loadReporterConfig(env);
+  const config = loadReporterConfig(environmentFrom(values));
   const logger = createLogger('report', config.logLevel === 'info' ? 'warn' : config.logLevel);
   const warehouse = await openWarehouse({ clickhouseUrl: config.clickhouseUrl, dataDir: config.dataDir });
   const pdf = pdfRenderer(config.chromiumPath);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { createKafka, ensureTopics } from '@commune-pulse/bus';
+import { createKafka, type KafkaClient, openTopicPublisher } from '@commune-pulse/bus';
 import { TOPICS } from '@commune-pulse/contracts';
 import {
   communeByCode,
@@ -26,7 +26,6 @@ import {
   simulatePortalRecords,
   simulateStaffing,
 } from '@commune-pulse/simulator';
-import kafkajs from 'kafkajs';
 import { configFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
 import { progressBar } from '../progress.ts';
 
@@ -107,7 +106,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   const fault = faultFlags.find((flag) => values[flag] !== undefined);
   if (portal && fault !== undefined) throw usage(`--${fault} applies to --format events only`);
   if (!portal && values['units-out'] !== undefined) throw usage('--units-out applies to --format portal only');
-  const seed = wholeNumber(values.seed ?? '1', '--seed', 0, 0xffff_ffff);
+  const seed = seedFrom(values.seed ?? '1');
   if (values.days !== undefined && values.weeks !== undefined) throw usage('give --days or --weeks, not both');
   const days =
     values.weeks !== undefined
@@ -124,7 +123,6 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     }
     if (startDayNumber > today) throw usage(`--start ${values.start} is in the future: events never occur after now`);
   }
-  const startDay = formatDay(startDayNumber);
   const communeCodes = communeSelection(values.communes ?? 'all', seed);
   const scale = positiveNumber(values.scale, '--scale', SIMULATE_USAGE);
   const faults: DeliveryFaults = {
@@ -134,32 +132,77 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     invalid: fraction(values.invalid, '--invalid'),
     personal: fraction(values.personal, '--personal'),
   };
-  const options: SimulationOptions = {
-    seed,
-    communeCodes,
-    startDay,
-    days,
-    scale,
-    // The span may reach today or beyond: nothing after the clock, so nothing a pipeline would call future.
-    endMs: Math.min(nowMs, vnDayNumberStartMs(startDayNumber + days)),
-    onlineShare: onlineShareCurve(values['online-share']),
-    faults,
-  };
+  const onlineShare = onlineShareCurve(values['online-share']);
   const rate = positiveNumber(values.rate, '--rate', SIMULATE_USAGE);
   const config = configFrom(values);
   if (values.kafka === true && config.kafkaBrokers === undefined) {
     throw usage('--kafka needs the broker list in KAFKA_BROKERS, e.g. KAFKA_BROKERS=127.0.0.1:9092');
   }
+  await runSimulation(config, {
+    simulation: simulationOptions(
+      {
+        seed,
+        communeCodes,
+        startDayNumber,
+        days,
+        scale,
+        onlineShare,
+        faults,
+      },
+      nowMs,
+    ),
+    format,
+    destination:
+      values.kafka === true
+        ? { kind: 'kafka', topic: values.topic, rate }
+        : { kind: 'file', path: values.out as string },
+    staffingOut: values['staffing-out'],
+    unitsOut: values['units-out'],
+    json: values.json === true,
+  });
+}
+
+/** What to simulate and where to write it: the simulate command's options, typed (the demo builds them too). */
+export interface SimulationRun {
+  simulation: SimulationOptions;
+  format: 'events' | 'portal';
+  /** a file (`-` for standard output), or a topic (dossier-events.v1 or portal-dossiers.v1 by default) */
+  destination:
+    | { kind: 'file'; path: string }
+    | { kind: 'kafka'; topic?: string | undefined; rate?: number | undefined };
+  staffingOut?: string | undefined;
+  unitsOut?: string | undefined;
+  json?: boolean;
+}
+
+/** The simulation options of a span of whole days from `startDayNumber`, ending no later than `nowMs`. */
+export function simulationOptions(
+  span: Omit<SimulationOptions, 'startDay' | 'endMs'> & { startDayNumber: number },
+  nowMs: number,
+): SimulationOptions {
+  const { startDayNumber, ...rest } = span;
+  return {
+    ...rest,
+    startDay: formatDay(startDayNumber),
+    // The span may reach today or beyond: nothing after the clock, so nothing a pipeline would call future.
+    endMs: Math.min(nowMs, vnDayNumberStartMs(startDayNumber + span.days)),
+  };
+}
+
+/** Simulates, writes the outputs and prints the summary (JSON with `json`). */
+export async function runSimulation(config: RuntimeConfig, run: SimulationRun): Promise<void> {
+  const { simulation: options, destination } = run;
+  const portal = run.format === 'portal';
   const logger = createLogger('simulate', config.logLevel);
 
   const written: string[] = [];
-  const unitsPath = values['units-out'];
+  const unitsPath = run.unitsOut;
   if (unitsPath !== undefined) {
-    const codes = communeCodes ?? communes().map((commune) => commune.code);
+    const codes = options.communeCodes ?? communes().map((commune) => commune.code);
     writeAtomically(unitsPath, formatUnitsCsv(codes));
     written.push(`${unitsPath} (${codes.length} unit codes)`);
   }
-  const staffingPath = values['staffing-out'];
+  const staffingPath = run.staffingOut;
   if (staffingPath !== undefined) {
     const rows = simulateStaffing(options);
     writeAtomically(staffingPath, formatStaffingCsv(rows));
@@ -175,12 +218,21 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   let outcome: { summary: SimulationSummary | null; lines: number };
   let toStderr = false;
   try {
-    if (values.kafka === true) {
-      const topic = values.topic ?? (portal ? TOPICS.portalDossiers : TOPICS.dossierEvents);
-      outcome = await produceToKafka(stream, config, logger, topic, rate, portal ? '"MaHoSo":"' : '"dossier_id":"');
+    if (destination.kind === 'kafka') {
+      if (config.kafkaBrokers === undefined) throw new Error('simulating to Kafka needs KAFKA_BROKERS');
+      const topic = destination.topic ?? (portal ? TOPICS.portalDossiers : TOPICS.dossierEvents);
+      const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'commune-pulse-simulator', logger });
+      outcome = await produceToKafka(
+        stream,
+        kafka,
+        logger,
+        topic,
+        destination.rate,
+        portal ? '"MaHoSo":"' : '"dossier_id":"',
+      );
       written.push(`topic ${topic}`);
     } else {
-      const out = values.out as string;
+      const out = destination.path;
       toStderr = out === '-';
       const { summary, bytes } = await writeLines(stream, out);
       outcome = { summary, lines: summary.lines };
@@ -194,7 +246,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     console.log(`stopped after ${outcome.lines} lines in ${seconds.toFixed(1)} s; wrote ${written.join(' and ')}`);
     return;
   }
-  report(outcome.summary, seconds, written, values.json === true, toStderr);
+  report(outcome.summary, seconds, written, run.json === true, toStderr);
 }
 
 /** Writes the stream to a file (renamed into place once complete) or to standard output. */
@@ -239,23 +291,15 @@ async function writeLines(
 /** Produces the stream, keyed by dossier; a signal stops it cleanly (summary null: the simulation did not end). */
 async function produceToKafka(
   stream: Generator<string, SimulationSummary>,
-  config: RuntimeConfig,
+  kafka: KafkaClient,
   logger: Logger,
   topic: string,
   rate: number | undefined,
   keyField: string,
 ): Promise<{ summary: SimulationSummary | null; lines: number }> {
-  const kafka = createKafka({ brokers: config.kafkaBrokers as string[], clientId: 'commune-pulse-simulator', logger });
-  // The partition count ingest creates the topic with, should the simulator be first.
-  await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
-  // The Java client's partitioner (murmur2 on the key): a dossier's events land where any other producer's would.
-  const producer = kafka.producer({
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-    // a retried send (a slow broker, a new topic's metadata) writes nothing twice: the counts stay exact
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
-  await producer.connect();
+  // The partition count ingest creates the topic with, should the simulator be first; the Java client's
+  // partitioner: a dossier's events land where any other producer's would.
+  const publisher = await openTopicPublisher(kafka, { topic, partitions: 4 });
   let stopping = false;
   const removeSignalHandlers = onShutdownSignal(
     async () => {
@@ -277,7 +321,7 @@ async function produceToKafka(
     while (result.done !== true && !stopping) {
       batch.push({ key: dossierIdOf(result.value, keyField), value: result.value });
       if (batch.length >= batchSize) {
-        inFlight.push(sending(producer.send({ topic, messages: batch })));
+        inFlight.push(sending(publisher.send(batch)));
         sent += batch.length;
         batch = [];
         if (inFlight.length >= maxInFlight) await inFlight.shift();
@@ -288,13 +332,13 @@ async function produceToKafka(
       }
       if (!stopping) result = stream.next();
     }
-    if (batch.length > 0) inFlight.push(sending(producer.send({ topic, messages: batch })));
+    if (batch.length > 0) inFlight.push(sending(publisher.send(batch)));
     sent += batch.length;
     await Promise.all(inFlight);
     return { summary: result.done === true ? result.value : null, lines: sent };
   } finally {
     removeSignalHandlers();
-    await producer.disconnect();
+    await publisher.close();
   }
 }
 
@@ -387,6 +431,11 @@ function onlineShareCurve(value: string | undefined): SimulationOptions['onlineS
     );
   }
   return { start, end, days: 365 };
+}
+
+/** The value of --seed, a whole number from 0 to 4294967295. */
+export function seedFrom(value: string): number {
+  return wholeNumber(value, '--seed', 0, 0xffff_ffff);
 }
 
 function wholeNumber(value: string, flag: string, min: number, max: number): number {

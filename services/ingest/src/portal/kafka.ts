@@ -1,7 +1,6 @@
-import { type ConsumedMessage, createKafka, ensureTopics } from '@commune-pulse/bus';
+import { type ConsumedMessage, createKafka, openTopicPublisher } from '@commune-pulse/bus';
 import { TOPICS } from '@commune-pulse/contracts';
 import type { Logger, RuntimeConfig } from '@commune-pulse/runtime';
-import kafkajs from 'kafkajs';
 import { type KafkaDoor, type KafkaIngestOptions, runKafkaIngest } from '../kafka-ingest.ts';
 import {
   addPortalOutcome,
@@ -92,21 +91,17 @@ export async function kafkaCallSink(
     clientId: 'commune-pulse-portal-receiver',
     logger,
   });
-  await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
   // Keyed by MaHoSo with the Java client's partitioner: a dossier's records stay in order on one partition.
-  const producer = kafka.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const publisher = await openTopicPublisher(kafka, { topic, partitions: 4 });
   return {
     async append(envelopes) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: envelopes.map((envelope) => ({
+      await publisher.send(
+        envelopes.map((envelope) => ({
           key: typeof envelope.record.MaHoSo === 'string' ? envelope.record.MaHoSo : null,
           value: JSON.stringify(envelope),
         })),
-      });
+      );
     },
-    close: () => producer.disconnect(),
+    close: () => publisher.close(),
   };
 }
