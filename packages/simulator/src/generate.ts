@@ -1,16 +1,14 @@
 import { DOSSIER_EVENT_TYPES } from '@commune-pulse/contracts';
 import {
-  DAY_MS,
   defaultCalendar,
   formatDay,
-  HOUR_MS,
   parseDay,
   vnDayNumber,
   vnDayNumberStartMs,
   type WorkingCalendar,
   weekdayOf,
 } from '@commune-pulse/reference-data';
-import { createTimestampFormatter, createWorkClock, WORKING_DAY_MS, type WorkClock } from './clock.ts';
+import { createTimestampFormatter, createWorkClock, type WorkClock } from './clock.ts';
 import {
   COUNTER_HALF_HOUR_TABLE,
   COUNTER_WEEKDAY_FACTORS,
@@ -20,23 +18,23 @@ import {
   ONLINE_WEEKDAY_FACTORS,
   POSTAL_SHARE,
   type ProcedureProfile,
-  SUSPENDED_PROBABILITY,
-  WITHDRAWN_PROBABILITY,
 } from './domain.ts';
 import { checkFaults, type DeliveryFaults, type FaultCounts, withDeliveryFaults } from './faults.ts';
-import { personalFields } from './personal.ts';
-import { type CommuneProfile, communeProfiles, pressureOn, type SimulationScope } from './profiles.ts';
 import {
-  exponential,
-  hashSeed,
-  hashUniform,
-  logNormal,
-  mulberry32,
-  normal,
-  pick,
-  poisson,
-  type Random,
-} from './random.ts';
+  COUNTER,
+  DEADLINE_EXTENDED,
+  dossierLifecycle,
+  type LifecycleEvents,
+  ONLINE,
+  POSTAL,
+  PROCESSING,
+  RECEIVED,
+  RESOLVED,
+  SUBMITTED,
+} from './lifecycle.ts';
+import { personalFields } from './personal.ts';
+import { type CommuneProfile, communeProfiles, type SimulationScope } from './profiles.ts';
+import { hashSeed, hashUniform, mulberry32, normal, pick, poisson, type Random } from './random.ts';
 
 /** The online share of receipts over time: linear from `start` to `end` over `days` days from `fromDay`. */
 export type OnlineShareCurve = {
@@ -82,29 +80,11 @@ export type SimulationSummary = {
   personal: number;
 } & FaultCounts;
 
-// Indexes into the contract's lifecycle list, in its order.
 const EVENT_TYPES = DOSSIER_EVENT_TYPES;
-const SUBMITTED = 0;
-const RECEIVED = 1;
-const INTAKE_REFUSED_TYPE = 2;
-const PROCESSING = 3;
-const SUPPLEMENT_REQUESTED = 4;
-const SUPPLEMENT_RECEIVED = 5;
-const FEE_REQUESTED = 6;
-const DEADLINE_EXTENDED = 7;
-const WITHDRAWN = 8;
-const SUSPENDED = 9;
-const RESOLVED = 10;
-const RETURNED = 11;
 /** TrangThaiHoSo per type (dossier-event-v1.md); 0 where the portal has no code. */
 const STATUS_CODES = [1, 2, 3, 4, 5, 0, 6, 0, 7, 8, 9, 10];
-
 const CHANNELS = ['counter', 'online', 'postal'] as const;
-const COUNTER = 0;
-const ONLINE = 1;
-const POSTAL = 2;
 
-const MINUTE_MS = 60_000;
 const SALT_DAY = 0xda7;
 const SALT_PERSONAL = 0x9e5;
 const SALT_DOSSIER = 0x100_000;
@@ -268,7 +248,7 @@ function* inSecondOrder(bucket: DayBucket, counts: Int32Array): Generator<string
 }
 
 /** Creates the dossiers that start on a day and files their events under the days they occur on. */
-class DossierGenerator {
+class DossierGenerator implements LifecycleEvents {
   private readonly simulation: Simulation;
   private readonly buckets: Map<number, DayBucket>;
   private readonly summary: SimulationSummary;
@@ -363,7 +343,8 @@ class DossierGenerator {
     this.times.length = 0;
     this.types.length = 0;
 
-    const built = this.lifecycle(profile, procedure, channel, originMs, random, day < this.simulation.startDay);
+    const leadIn = day < this.simulation.startDay;
+    const built = dossierLifecycle(this, this.simulation, profile, procedure, channel, originMs, random, leadIn);
     if (this.times.length === 0) return;
 
     const id = `${idPrefix}${String(sequence).padStart(4, '0')}`;
@@ -401,7 +382,7 @@ class DossierGenerator {
   }
 
   /** Adds an event unless it falls at or after the end; false then (the dossier's later events are later still). */
-  private add(type: number, timeMs: number): boolean {
+  add(type: number, timeMs: number): boolean {
     const previous = this.times.length === 0 ? Number.NEGATIVE_INFINITY : (this.times[this.times.length - 1] as number);
     // Whole seconds, strictly after the dossier's previous event: the lifecycle order is never ambiguous.
     const time = Math.max(Math.floor(timeMs / 1000) * 1000, previous + 1000);
@@ -411,118 +392,8 @@ class DossierGenerator {
     return true;
   }
 
-  /**
-   * The dossier's events (dossier-event-v1.md lifecycle) into `times`/`types`. Processing runs in office time;
-   * an understaffed commune (pressure above 1) works proportionally slower, so more of its dossiers pass their
-   * due date.
-   */
-  private lifecycle(
-    profile: CommuneProfile,
-    procedure: ProcedureProfile,
-    channel: number,
-    originMs: number,
-    random: Random,
-    leadIn: boolean,
-  ): { dueMs: number; extendedDueMs: number } {
-    const { clock } = this.simulation;
-    const none = { dueMs: 0, extendedDueMs: 0 };
-    let receivedMs = originMs;
-    if (channel === ONLINE) {
-      // The center picks online files up in office hours, within a couple of hours of the next opening.
-      receivedMs = clock.addWorking(originMs, 5 * MINUTE_MS + exponential(random, 90 * MINUTE_MS));
-      // Before the span, only files the center receives within it: they are the first days' online receipts.
-      if (leadIn && receivedMs < vnDayNumberStartMs(this.simulation.startDay)) return none;
-      if (!this.add(SUBMITTED, originMs)) return none;
-    }
-    // Whole seconds, as the event carries it: the due date is computed from what the pipeline will see.
-    receivedMs = Math.floor(receivedMs / 1000) * 1000;
-    const refusedShare =
-      channel === ONLINE ? INTAKE_REFUSED.online : channel === POSTAL ? INTAKE_REFUSED.postal : INTAKE_REFUSED.counter;
-    if (random() < refusedShare) {
-      this.add(
-        INTAKE_REFUSED_TYPE,
-        channel === ONLINE ? receivedMs : clock.addWorking(originMs, 5 * MINUTE_MS + random() * 15 * MINUTE_MS),
-      );
-      return none;
-    }
-    const dueMs = clock.dueAt(receivedMs, procedure.deadlineWorkingDays);
-    const result = { dueMs, extendedDueMs: 0 };
-    if (!this.add(RECEIVED, receivedMs)) return result;
-
-    const pressure = pressureOn(profile, vnDayNumber(receivedMs));
-    const slow = pressure > 1 ? pressure ** 1.3 : 1;
-    const allowed = clock.workingBetween(receivedMs, dueMs);
-    const processingWork = (2 * MINUTE_MS + exponential(random, 20 * MINUTE_MS)) * slow;
-    // Share of the legal time the work takes: most dossiers finish around half-way through it.
-    const fraction = 0.15 + 0.35 * (random() + random());
-    let work = allowed * fraction * slow;
-    if (random() < 0.05 + 0.1 * Math.max(0, pressure - 1)) {
-      // The long tail: a file waiting on another agency, an officer on leave.
-      work = Math.max(work, allowed) + logNormal(random, 4 * HOUR_MS, 1) * slow;
-    }
-    work = Math.max(work, processingWork + 3 * MINUTE_MS);
-    if (!this.add(PROCESSING, clock.addWorking(receivedMs, processingWork))) return result;
-
-    let workStartMs = receivedMs;
-    let remaining = work;
-    let currentDueMs = dueMs;
-    if (random() < procedure.supplementProbability) {
-      const requestWork = processingWork + (work - processingWork) * 0.5 * random();
-      const requestedMs = clock.addWorking(receivedMs, requestWork);
-      if (!this.add(SUPPLEMENT_REQUESTED, requestedMs)) return result;
-      const waitMs = Math.min(30 * DAY_MS, logNormal(random, 2 * DAY_MS, 0.8));
-      if (random() < 0.12) {
-        // The citizen never comes back; half of them withdraw the file later, the rest stay open.
-        if (random() < 0.5)
-          this.add(WITHDRAWN, clock.addWorking(requestedMs + waitMs + 10 * DAY_MS, random() * WORKING_DAY_MS));
-        return result;
-      }
-      const suppliedMs = clock.addWorking(requestedMs + waitMs, random() * 2 * HOUR_MS);
-      if (!this.add(SUPPLEMENT_RECEIVED, suppliedMs)) return result;
-      remaining = Math.max(5 * MINUTE_MS, work - requestWork);
-      workStartMs = suppliedMs;
-      if (random() < 0.85) {
-        // The legal time runs again from the complete file: the system issues a new return date.
-        currentDueMs = clock.dueAt(suppliedMs, procedure.deadlineWorkingDays);
-        result.extendedDueMs = currentDueMs;
-        if (!this.add(DEADLINE_EXTENDED, clock.addWorking(suppliedMs, (1 + random() * 9) * MINUTE_MS))) return result;
-      }
-    }
-    if (random() < procedure.feeProbability) {
-      const feeMs = clock.addWorking(workStartMs, Math.min(remaining * 0.3 * random(), remaining - MINUTE_MS));
-      if (!this.add(FEE_REQUESTED, feeMs)) return result;
-    }
-    const closing = random();
-    if (closing < WITHDRAWN_PROBABILITY + SUSPENDED_PROBABILITY) {
-      const type = closing < WITHDRAWN_PROBABILITY ? WITHDRAWN : SUSPENDED;
-      this.add(type, clock.addWorking(workStartMs, remaining * random()));
-      return result;
-    }
-    let resolvedMs = clock.addWorking(workStartMs, remaining);
-    if (resolvedMs > currentDueMs && result.extendedDueMs === 0 && random() < 0.25) {
-      // Seeing it will be late, the officer moves the return date (with a notice to the citizen) before it passes.
-      const noticeMs = clock.addWorking(
-        receivedMs,
-        Math.max(processingWork + MINUTE_MS, allowed * (0.6 + 0.3 * random())),
-      );
-      const newDueMs = clock.closeOfWorkingDayAfter(vnDayNumber(resolvedMs), 1 + Math.floor(random() * 2));
-      if (noticeMs < resolvedMs) {
-        currentDueMs = newDueMs;
-        result.extendedDueMs = newDueMs;
-        if (!this.add(DEADLINE_EXTENDED, noticeMs)) return result;
-      }
-    }
-    if (!this.add(RESOLVED, resolvedMs)) return result;
-    resolvedMs = this.times[this.times.length - 1] as number;
-    if (random() < 0.03) return result; // results never collected
-    let returnWork: number;
-    if (channel === ONLINE && random() < 0.6) returnWork = MINUTE_MS + random() * 29 * MINUTE_MS;
-    else if (channel === COUNTER && procedure.deadlineWorkingDays === 0 && random() < 0.5) {
-      returnWork = 5 * MINUTE_MS + random() * 55 * MINUTE_MS; // the citizen waits for a same-day result
-    } else if (channel === POSTAL) returnWork = logNormal(random, 12 * HOUR_MS, 0.5);
-    else returnWork = logNormal(random, 6 * HOUR_MS, 1.1);
-    this.add(RETURNED, clock.addWorking(resolvedMs, Math.min(returnWork, 20 * WORKING_DAY_MS)));
-    return result;
+  lastTime(): number {
+    return this.times[this.times.length - 1] as number;
   }
 }
 

@@ -97,13 +97,9 @@ export interface IndicatorContext {
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function computeIndicator(
-  inputs: CommunePeriodInputs,
-  context: IndicatorContext,
-): { indicator: CommuneIndicator; explanation: ExplanationStep[] } {
+/** Workload, available time, required and actual staff, and the pressure they give (sections 2–3). */
+function staffPressure(inputs: CommunePeriodInputs, context: IndicatorContext, steps: ExplanationStep[]) {
   const { params, factors } = context;
-  const steps: ExplanationStep[] = [];
-  const received = inputs.receipts.reduce((sum, r) => sum + r.received, 0);
   const workloadMinutes = inputs.receipts.reduce((sum, r) => sum + r.received * r.standardMinutes, 0);
   steps.push({
     step: 'workload',
@@ -143,7 +139,12 @@ export function computeIndicator(
         : `required / actual = ${round(requiredFte)} / ${actual}; levels at ${params.level_thresholds.join(', ')}`,
     value: `${pressure.pressureIndex === null ? '—' : round(pressure.pressureIndex)} → ${pressure.level ?? 'no level'}`,
   });
+  return { workloadMinutes, requiredFte, staffing, actual, pressure };
+}
 
+/** The counters the busiest hour needs (Erlang C, section 4). */
+function counterNeed(inputs: CommunePeriodInputs, params: EstimationParams, steps: ExplanationStep[]) {
+  const staffing = inputs.staffing;
   const counterReceipts = inputs.receipts.reduce((sum, r) => sum + r.receivedAtCounter, 0);
   const handlingMinutes =
     counterReceipts === 0
@@ -167,7 +168,17 @@ export function computeIndicator(
     formula: `λ = mean busiest-hour counter receipts over ${inputs.counterPeakHourArrivals.length} working days = ${round(arrivalsPerHour, 2)}/h; AHT ${handlingMinutes === null ? '—' : round(handlingMinutes, 2)} min; A = ${round(counters.offeredLoad, 3)} Erlang; target ${params.counter_target_service_level} within ${params.counter_target_wait_minutes} min`,
     value: `${counters.countersNeeded ?? 'more than the search bound'} needed, ${staffing?.counters ?? '—'} open`,
   });
+  return { handlingMinutes, arrivalsPerHour, counters };
+}
 
+/** Backlog, next week's forecast and the staffing proposal (section 5). */
+function outlook(
+  inputs: CommunePeriodInputs,
+  factors: WisnFactors,
+  workloadMinutes: number,
+  actual: number | null,
+  steps: ExplanationStep[],
+) {
   const backlog = backlogWeeks(inputs.openEnd, inputs.resolvedByWeek);
   steps.push({
     step: 'backlog',
@@ -190,6 +201,18 @@ export function computeIndicator(
     formula: `ceil(P80 of weekly required FTE over ${proposal.weeksUsed} weeks) = ceil(${proposal.percentileFte === null ? '—' : round(proposal.percentileFte)})`,
     value: `${proposal.proposedStaff ?? '—'} staff`,
   });
+  return { backlog, forecast, proposal };
+}
+
+export function computeIndicator(
+  inputs: CommunePeriodInputs,
+  context: IndicatorContext,
+): { indicator: CommuneIndicator; explanation: ExplanationStep[] } {
+  const steps: ExplanationStep[] = [];
+  const received = inputs.receipts.reduce((sum, r) => sum + r.received, 0);
+  const { workloadMinutes, requiredFte, staffing, actual, pressure } = staffPressure(inputs, context, steps);
+  const { handlingMinutes, arrivalsPerHour, counters } = counterNeed(inputs, context.params, steps);
+  const { backlog, forecast, proposal } = outlook(inputs, context.factors, workloadMinutes, actual, steps);
 
   return {
     indicator: {

@@ -11,7 +11,6 @@ import {
   SIGNATURE_HEADER,
   signBody,
 } from './messages.ts';
-import type { WebhookRoute } from './routing.ts';
 import {
   dueDeliveries,
   failedAttempts,
@@ -19,9 +18,9 @@ import {
   type OutboxRow,
   recordAttempts,
   setDeliveryStatus,
-  silenceFor,
-  silencesEndingAfter,
-} from './store.ts';
+} from './outbox.ts';
+import type { WebhookRoute } from './routing.ts';
+import { silenceFor, silencesEndingAfter } from './silences.ts';
 
 export interface RetryPolicy {
   baseMs: number;

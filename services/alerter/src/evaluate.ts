@@ -3,19 +3,18 @@ import type { Logger } from '@commune-pulse/runtime';
 import type { Warehouse } from '@commune-pulse/warehouse';
 import { deliveryId, evaluatePeriod, lookbackPeriods, type Transition } from './core.ts';
 import { alertMessage, webhookBody } from './messages.ts';
+import { insertOutbox, type OutboxRow } from './outbox.ts';
 import { type RouteTarget, type Routing, routeTargets } from './routing.ts';
 import type { AlertRule, PeriodKind } from './rules.ts';
 import {
   type EstimationRun,
   type EvaluationOutcome,
-  insertOutbox,
   insertTransitions,
   isEvaluated,
   latestEvaluatedPeriod,
   loadLatestEpisodes,
   loadRun,
   loadSeries,
-  type OutboxRow,
   recordEvaluation,
   type StoredTransition,
   transitionsOfRun,

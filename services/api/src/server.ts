@@ -1,21 +1,15 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { csvField } from '@commune-pulse/reference-data';
 import type { Logger } from '@commune-pulse/runtime';
-import {
-  openGuardedReader,
-  QueryLimitExceeded,
-  type QueryLimits,
-  SqlRefused,
-  type Warehouse,
-} from '@commune-pulse/warehouse';
+import { openGuardedReader, type QueryLimits, type Warehouse } from '@commune-pulse/warehouse';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AccessLog } from './access-log.ts';
-import { ApiProblem, ENDPOINTS, type Endpoint, type FileAnswer } from './endpoints.ts';
+import { answer, answerError, problem } from './answer.ts';
+import { ENDPOINTS } from './endpoints.ts';
+import { requestGuard } from './guard.ts';
 import { openApiDocument, referencePage } from './openapi.ts';
-import { type Scope, tokenVerifier } from './tokens.ts';
+import { tokenVerifier } from './tokens.ts';
 
 export interface ApiOptions {
   warehouse: Warehouse;
@@ -45,45 +39,6 @@ const require = createRequire(import.meta.url);
 // which the browser parses before the first page can draw.
 const ECHARTS = require.resolve('echarts/dist/echarts.common.min.js');
 
-const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
-  reply
-    .code(status)
-    .type('application/problem+json; charset=utf-8')
-    .send({ type: 'about:blank', title, status, detail });
-
-function isLoopbackName(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
-function rowsCsv(rows: readonly Record<string, unknown>[]): string {
-  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const cell = (value: unknown) => {
-    if (value === null || value === undefined) return '';
-    if (typeof value === 'number') return String(value);
-    if (typeof value === 'object') return csvField(JSON.stringify(value));
-    return csvField(String(value));
-  };
-  const lines = [columns.map(csvField).join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))];
-  // UTF-8 with a byte-order mark, CRLF: as the weekly report's CSVs, so that spreadsheets read Vietnamese.
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-function rowCount(result: unknown): number {
-  if (result === null || typeof result !== 'object') return 0;
-  for (const key of ['items', 'rows', 'weeks', 'most_pressured']) {
-    const value = (result as Record<string, unknown>)[key];
-    if (Array.isArray(value)) return value.length;
-  }
-  return 1;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    scope?: Scope;
-    rows?: number;
-  }
-}
-
 /** The read-only API and its dashboard, over the warehouse. */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const { warehouse, logger } = options;
@@ -92,39 +47,11 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   const verify = tokenVerifier(warehouse, options.tokenCacheMs ?? 2_000);
   const reader = openGuardedReader(warehouse, options.queryLimits);
   const accessLog = new AccessLog(warehouse, logger);
+  const services = { warehouse, reader, reportsDir: options.reportsDir };
   // Requests are recorded in the access log; Fastify's own line per request would repeat it.
   const app = Fastify({ loggerInstance: logger.child({}, { level: 'warn' }), bodyLimit: 512 * 1024 });
 
-  app.addHook('onRequest', async (request, reply) => {
-    request.rows = 0;
-    // The Host a browser was sent to: a name that only resolves here through DNS (rebinding) is not ours.
-    const hostHeader = (request.headers.host ?? '').toLowerCase();
-    const hostName = hostHeader.replace(/:\d+$/, '');
-    if (!isLoopbackName(hostName) && !allowedHosts.has(hostName)) {
-      return problem(reply, 403, 'Forbidden', `the Host ${hostHeader || '(none)'} is not served here`);
-    }
-    const origin = request.headers.origin;
-    // The dashboard is served by the API itself: any other page's scripts get nothing.
-    if (origin !== undefined && origin !== `http://${hostHeader}`) {
-      return problem(reply, 403, 'Forbidden', `requests from other sites (Origin ${origin}) are refused`);
-    }
-    if (!request.url.startsWith('/api/')) return;
-    const authorization = request.headers.authorization ?? '';
-    const presented = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-    if (presented === undefined) {
-      return problem(
-        reply,
-        401,
-        'Unauthorized',
-        'send your API token: Authorization: Bearer <token> (pnpm cli tokens create)',
-      );
-    }
-    const scope = await verify(presented);
-    if (scope === undefined) {
-      return problem(reply, 401, 'Unauthorized', 'this token is unknown or was revoked: ask for a new one');
-    }
-    request.scope = scope;
-  });
+  app.addHook('onRequest', requestGuard(allowedHosts, verify));
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
@@ -141,80 +68,14 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   app.setNotFoundHandler((request, reply) =>
     problem(reply, 404, 'Not found', `no such resource: ${request.method} ${request.url.split('?')[0]} (see /docs)`),
   );
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiProblem) return problem(reply, error.status, error.title, error.message);
-    if (error instanceof SqlRefused) return problem(reply, 400, 'SQL refused', error.message);
-    if (error instanceof QueryLimitExceeded) return problem(reply, 422, 'Query over its limits', error.message);
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      return problem(reply, status, 'Bad request', (error as Error).message);
-    }
-    request.log.error({ err: error, url: request.url }, 'request failed');
-    return problem(reply, 500, 'Internal error', 'the request failed on the server; it was logged');
-  });
+  app.setErrorHandler(answerError);
 
   for (const endpoint of ENDPOINTS) {
     app.route({
       method: endpoint.method,
       url: endpoint.path,
-      handler: (request, reply) => answer(endpoint, request, reply),
+      handler: (request, reply) => answer(endpoint, request, reply, services),
     });
-  }
-
-  async function answer(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply) {
-    const scope = request.scope as Scope;
-    if (endpoint.scope === 'national' && scope.provinceCode !== undefined) {
-      return problem(reply, 403, 'Forbidden', `${endpoint.path} holds national figures: not for a province's token`);
-    }
-    if (endpoint.scope === 'sql' && !scope.sql) {
-      return problem(reply, 403, 'Forbidden', 'SQL is for analyst tokens (pnpm cli tokens create --role analyst)');
-    }
-    const parse = (schema: Endpoint['query'], value: unknown, where: string) => {
-      const parsed = schema.safeParse(value ?? {});
-      if (!parsed.success) {
-        const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || where}: ${issue.message}`);
-        throw new ApiProblem(400, 'Bad request', `${where}: ${detail.join('; ')}`);
-      }
-      return parsed.data;
-    };
-    const query = parse(endpoint.query, request.query, 'query');
-    const params = parse(endpoint.params, request.params, 'path');
-    const body = endpoint.body === undefined ? undefined : parse(endpoint.body, request.body, 'body');
-    const result = await endpoint.handler({
-      warehouse,
-      reader,
-      reportsDir: options.reportsDir,
-      scope,
-      query,
-      params,
-      body,
-    } as Parameters<Endpoint['handler']>[0]);
-    if (result !== null && typeof result === 'object' && 'file' in result) {
-      const { file } = result as FileAnswer;
-      request.rows = 1;
-      return reply
-        .type(file.contentType)
-        .header('content-disposition', `attachment; filename="${encodeURIComponent(file.downloadName)}"`)
-        .send(createReadStream(file.path));
-    }
-    request.rows = rowCount(result);
-    const wanted = (query as { format?: string }).format ?? (body as { format?: string } | undefined)?.format;
-    let payload: string;
-    if (wanted === 'csv' && endpoint.csvRows !== undefined) {
-      payload = rowsCsv((endpoint.csvRows as (r: unknown) => Record<string, unknown>[])(result));
-      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${endpoint.id}.csv"`);
-    } else {
-      payload = JSON.stringify(result);
-      reply.type('application/json; charset=utf-8');
-    }
-    if (endpoint.weekly) {
-      // Weekly figures change only when a week is estimated again: a client may keep them a minute, and ask again
-      // with the ETag for a 304.
-      const etag = `"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
-      reply.header('etag', etag).header('cache-control', 'private, max-age=60');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    }
-    return reply.send(payload);
   }
 
   const document = openApiDocument(ENDPOINTS);

@@ -3,28 +3,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { threadPoolSize } from '@commune-pulse/runtime/config';
-import {
-  type CheckedStatement,
-  createSqlGuard,
-  limitMessage,
-  limitSettings,
-  type QueryLimits,
-  SqlRefused,
-  SqlSyntaxError,
-} from '@commune-pulse/warehouse/sql-guard';
-import { accessChecker, type GatewayRole, type GatewayUser, isLimited, isLoopbackName, isWriter } from './access.ts';
-import { readBody } from './body.ts';
+import { limitSettings, type QueryLimits } from '@commune-pulse/warehouse/sql-guard';
+import { accessChecker, type GatewayRole, type GatewayUser, isLoopbackName } from './access.ts';
 import { WarehouseEngine } from './engine.ts';
-import {
-  contentTypeForFormat,
-  errorResponse,
-  GatewayError,
-  parseMultipartForm,
-  parseRequestParameters,
-  summaryHeader,
-} from './protocol.ts';
-import { fileReadingOption, policyOf } from './role-policy.ts';
-import { routeStatement } from './route.ts';
+import { GatewayError } from './protocol.ts';
+import { handleQuery, type QueryService, sendError, sendOk } from './query.ts';
+import { statementCheck } from './verdicts.ts';
 
 export interface WarehouseGatewayOptions {
   /** The engine's data folder; created if missing. One process per folder. */
@@ -71,12 +55,8 @@ function isPing(pathname: string): boolean {
   return pathname === '/ping' || pathname.endsWith('/ping');
 }
 
-/**
- * An HTTP server speaking the subset of ClickHouse's HTTP interface that `@clickhouse/client` uses, over an
- * embedded chdb engine: a local stand-in for a ClickHouse server, so that several processes can share one
- * warehouse by URL.
- */
-export async function startWarehouseGateway(options: WarehouseGatewayOptions): Promise<WarehouseGateway> {
+/** Where to listen and the largest body, checked: a non-loopback host must be allowed by name. */
+function listenOptions(options: WarehouseGatewayOptions): { host: string; port: number; maxBodyBytes: number } {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8123;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -89,6 +69,16 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
       `--host ${host} is not a loopback address: listen there only with --allow-host ${host} (and tokens for every client)`,
     );
   }
+  return { host, port, maxBodyBytes };
+}
+
+/**
+ * An HTTP server speaking the subset of ClickHouse's HTTP interface that `@clickhouse/client` uses, over an
+ * embedded chdb engine: a local stand-in for a ClickHouse server, so that several processes can share one
+ * warehouse by URL.
+ */
+export async function startWarehouseGateway(options: WarehouseGatewayOptions): Promise<WarehouseGateway> {
+  const { host, port, maxBodyBytes } = listenOptions(options);
   const authorise = accessChecker(options.users, {
     allowedOrigins: options.allowedOrigins ?? [],
     allowedHosts: options.allowedHosts ?? [],
@@ -97,145 +87,19 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
     dataDir: options.dataDir,
     maxConcurrent: options.maxConcurrentQueries ?? defaultConcurrency(),
   });
-  const displayName = hostname();
-  const limited = Object.entries(limitSettings(options.queryLimits)).map(
-    ([name, value]) => [name, String(value)] as const,
-  );
-  // The engine itself parses each statement before it runs; a statement without parameters gets the same verdict
-  // each time, and the services send the same few (an insert's prefix) over and over.
-  const guard = createSqlGuard(async (sql, params) => {
-    const result = await engine.execute({
-      sql,
-      params: (params ?? {}) as Record<string, string>,
-      settings: [],
-      format: 'TabSeparatedRaw',
-    });
-    return result.body.toString('utf8');
-  });
-  const verdicts = new Map<string, Promise<CheckedStatement>>();
-  const check = (role: GatewayRole, sql: string, params: Record<string, string>): Promise<CheckedStatement> => {
-    const policy = policyOf(role);
-    if (Object.keys(params).length > 0) return guard.check(sql, policy, params);
-    const key = `${role}\u0000${sql}`;
-    let verdict = verdicts.get(key);
-    if (verdict === undefined) {
-      verdict = guard.check(sql, policy);
-      verdicts.set(key, verdict);
-      verdict.catch(() => verdicts.delete(key));
-      if (verdicts.size > 1_000) verdicts.delete(verdicts.keys().next().value as string);
-    }
-    return verdict;
+  const service: QueryService = {
+    engine,
+    check: statementCheck(engine),
+    maxBodyBytes,
+    queryLimits: options.queryLimits,
+    limited: Object.entries(limitSettings(options.queryLimits)).map(([name, value]) => [name, String(value)] as const),
+    fixedHeaders: { 'X-ClickHouse-Server-Display-Name': hostname(), 'X-ClickHouse-Timezone': engine.timezone },
   };
+  const sendFailure = (response: ServerResponse, queryId: string, error: unknown, closeConnection: boolean) =>
+    sendError(service.fixedHeaders, response, queryId, error, closeConnection);
   let closing = false;
   let active = 0;
   let onIdle: (() => void) | undefined;
-
-  const fixedHeaders = {
-    'X-ClickHouse-Server-Display-Name': displayName,
-    'X-ClickHouse-Timezone': engine.timezone,
-  };
-
-  function sendError(response: ServerResponse, queryId: string, error: unknown, closeConnection: boolean): void {
-    if (response.headersSent || response.destroyed) return;
-    const { status, code, body } = errorResponse(error);
-    response.writeHead(status, {
-      ...fixedHeaders,
-      'Content-Type': 'text/plain; charset=UTF-8',
-      'Content-Length': Buffer.byteLength(body),
-      'X-ClickHouse-Query-Id': queryId,
-      'X-ClickHouse-Exception-Code': String(code),
-      ...(closeConnection ? { Connection: 'close' } : {}),
-    });
-    response.end(body);
-  }
-
-  function sendOk(response: ServerResponse): void {
-    response.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': 4 });
-    response.end('Ok.\n');
-  }
-
-  async function handleQuery(
-    request: IncomingMessage,
-    response: ServerResponse,
-    url: URL,
-    role: GatewayRole,
-  ): Promise<void> {
-    let queryId = url.searchParams.get('query_id') || randomUUID();
-    let bodyDone = request.method !== 'POST';
-    try {
-      if (request.method !== 'GET' && request.method !== 'POST') {
-        throw new GatewayError(405, 1, 'UNSUPPORTED_METHOD', `HTTP method ${request.method} is not supported`);
-      }
-      let body = request.method === 'POST' ? await readBody(request, maxBodyBytes) : Buffer.alloc(0);
-      bodyDone = true;
-      let entries: Array<[string, string]> = [...url.searchParams];
-      const contentType = String(request.headers['content-type'] ?? '');
-      if (/^multipart\/form-data\b/i.test(contentType)) {
-        entries = [...entries, ...parseMultipartForm(body, contentType)];
-        body = Buffer.alloc(0);
-      }
-      const parameters = parseRequestParameters(entries);
-      if (parameters.queryId) queryId = parameters.queryId;
-      if (parameters.query === undefined && body.length === 0 && request.method === 'GET') {
-        sendOk(response);
-        return;
-      }
-      const statement = routeStatement(parameters.query, body, engine.formats);
-      if (!isWriter(role) && parameters.database !== undefined) {
-        throw new GatewayError(403, 497, 'ACCESS_DENIED', `${role} reads the warehouse's own database only`);
-      }
-      let checked: CheckedStatement;
-      try {
-        checked = await check(role, statement.sql, parameters.params);
-      } catch (error) {
-        if (error instanceof SqlSyntaxError) throw new GatewayError(400, 62, 'SYNTAX_ERROR', error.message);
-        if (error instanceof SqlRefused) throw new GatewayError(403, 497, 'ACCESS_DENIED', `${role}: ${error.message}`);
-        throw error;
-      }
-      const settings = parameters.settings;
-      const format = parameters.defaultFormat ?? 'TabSeparated';
-      if (!isWriter(role)) {
-        const refused = fileReadingOption(statement.outputFormat ?? format, settings);
-        if (refused !== undefined) throw new GatewayError(403, 497, 'ACCESS_DENIED', `${role}: ${refused}`);
-      }
-      if (request.method === 'GET') {
-        // As on a ClickHouse server, GET may read and change settings but not data.
-        const asked = settings.find(([name]) => name === 'readonly')?.[1];
-        settings.push(['readonly', asked === '1' ? '1' : '2']);
-      }
-      // Last, so that nothing the request set can lift them: read-only within the limits.
-      if (isLimited(role)) settings.push(...limited.map(([name, value]) => [name, value] as [string, string]));
-      const result = await engine
-        .execute({
-          sql: checked.sql,
-          rows: statement.rows,
-          params: parameters.params,
-          settings,
-          database: parameters.database,
-          format,
-        })
-        .catch((error: unknown) => {
-          const overLimit = isLimited(role) ? limitMessage(error, options.queryLimits) : undefined;
-          if (overLimit === undefined) throw error;
-          const code = /TIMEOUT/.test(String(error)) ? 159 : /MEMORY/.test(String(error)) ? 241 : 396;
-          throw new GatewayError(500, code, 'QUERY_LIMIT', overLimit);
-        });
-      if (response.destroyed) return;
-      const resultFormat = statement.rows === undefined ? (statement.outputFormat ?? format) : undefined;
-      response.writeHead(200, {
-        ...fixedHeaders,
-        'Content-Type': contentTypeForFormat(resultFormat ?? 'TabSeparated'),
-        'Content-Length': result.body.length,
-        'X-ClickHouse-Query-Id': queryId,
-        ...(resultFormat !== undefined ? { 'X-ClickHouse-Format': resultFormat } : {}),
-        'X-ClickHouse-Summary': summaryHeader(result.summary),
-      });
-      response.end(result.body);
-    } catch (error) {
-      // A body left unread cannot be skipped on a kept-alive connection: answer, then close it.
-      sendError(response, queryId, error, !bodyDone);
-    }
-  }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway.invalid');
@@ -244,7 +108,7 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
       role = authorise(request.headers);
     } catch (error) {
       request.resume();
-      sendError(response, randomUUID(), error, true);
+      sendFailure(response, randomUUID(), error, true);
       return;
     }
     if (isPing(url.pathname)) {
@@ -254,7 +118,7 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
     }
     if (closing) {
       request.resume();
-      sendError(
+      sendFailure(
         response,
         randomUUID(),
         new GatewayError(503, 236, 'ABORTED', 'The warehouse gateway is shutting down'),
@@ -262,7 +126,7 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
       );
       return;
     }
-    await handleQuery(request, response, url, role);
+    await handleQuery(service, request, response, url, role);
   }
 
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
@@ -272,7 +136,7 @@ export async function startWarehouseGateway(options: WarehouseGatewayOptions): P
       active--;
       if (active === 0) onIdle?.();
     });
-    handle(request, response).catch((error: unknown) => sendError(response, randomUUID(), error, true));
+    handle(request, response).catch((error: unknown) => sendFailure(response, randomUUID(), error, true));
   });
 
   try {
