@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { estimationQueue } from '@commune-pulse/estimator';
 import { importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
 import { isoWeekLabel } from '@commune-pulse/reference-data';
 import { createLogger, loadConfig } from '@commune-pulse/runtime';
+import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { openWarehouse, parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallLinesInPreviousWeek } from '../support/example.ts';
 import {
@@ -100,9 +101,8 @@ describe('on-demand estimation through the queue', () => {
     }
     estimator.child.kill('SIGTERM');
     expect(await estimator.exited).toBe(0);
-    const redis = new Redis(services.redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    const jobs = openJobLayer({ redisUrl: services.redisUrl, bullmqPrefix: prefix }, createLogger('test', 'warn'));
+    await estimationQueue(jobs).obliterate();
+    await jobs.close();
   });
 });

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runEstimation, weekPeriod } from '@commune-pulse/estimator';
+import { runEstimation } from '@commune-pulse/estimator';
 import { importNdjsonFile } from '@commune-pulse/ingest';
-import { defaultCalendar, vnDayNumber, vnDayNumberStartMs } from '@commune-pulse/reference-data';
+import { defaultCalendar, vnDayNumber, vnDayNumberStartMs, weekPeriod } from '@commune-pulse/reference-data';
 import {
   formatStaffingCsv,
   formatUnitsCsv,

@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { weekPeriod } from '@commune-pulse/estimator';
 import {
   communes,
   formatDay,
@@ -11,6 +10,7 @@ import {
   provinceByCode,
   provinces,
   vnDayNumber,
+  weekPeriod,
 } from '@commune-pulse/reference-data';
 import {
   type Browser,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runEstimation, weekPeriod } from '@commune-pulse/estimator';
+import { runEstimation } from '@commune-pulse/estimator';
 import { importNdjsonFile, openIngestContext } from '@commune-pulse/ingest';
 import {
   defaultCalendar,
@@ -11,6 +11,7 @@ import {
   isoWeekStartDayNumber,
   readCsv,
   vnDayNumber,
+  weekPeriod,
 } from '@commune-pulse/reference-data';
 import type { Browser } from '@commune-pulse/reporter';
 import { createLogger, loadConfig } from '@commune-pulse/runtime';

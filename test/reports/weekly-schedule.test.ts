@@ -13,8 +13,9 @@ import {
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisConnection } from '@commune-pulse/estimator';
 import { formatter, launchChromium, reportQueue, reportStem, WEBHOOK_SIGNATURE_HEADER } from '@commune-pulse/reporter';
+import { createLogger } from '@commune-pulse/runtime';
+import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startService, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
@@ -111,13 +112,12 @@ describe('the Monday report, run by BullMQ from its scheduler over a simulated n
     expect(reporter.output()).not.toContain('report job failed');
     expect(reporter.output()).toContain('report scheduler registered');
 
-    const connection = redisConnection(services.redisUrl);
-    const queue = reportQueue(connection, prefix);
-    const [scheduler] = await queue.getJobSchedulers();
-    expect(scheduler).toMatchObject({ key: 'weekly-report-monday-0700', tz: 'Asia/Ho_Chi_Minh' });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    connection.disconnect();
+    const jobs = openJobLayer({ redisUrl: services.redisUrl, bullmqPrefix: prefix }, createLogger('test', 'warn'));
+    const queue = reportQueue(jobs);
+    const [scheduler] = await queue.schedulers();
+    expect(scheduler).toMatchObject({ id: 'weekly-report-monday-0700', tz: 'Asia/Ho_Chi_Minh' });
+    await queue.obliterate();
+    await jobs.close();
 
     // the files of the week that ended, in REPORTS_DIR/<week>/
     const weekDir = join(reportsDir, simulated.week);

@@ -1,5 +1,6 @@
 export * from './alerts.ts';
 export * from './dossier-event.ts';
+export * from './jobs.ts';
 export * from './json-schemas.ts';
 export * from './pressure.ts';
 export * from './reject.ts';

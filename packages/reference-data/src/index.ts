@@ -36,6 +36,7 @@ export {
   weekdayOf,
 } from './days.ts';
 export { HOLIDAY_TABLE_YEARS, type HolidayKind, type PublicHoliday, vietnamPublicHolidays } from './holidays.ts';
+export { type Period, previousWeekPeriod, rollingPeriod, weekPeriod } from './periods.ts';
 export {
   DEFAULT_PROCEDURE_CODE,
   defaultProcedureCatalog,

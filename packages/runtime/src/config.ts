@@ -48,6 +48,11 @@ export const environmentSchema = z.object({
   SQL_MAX_RESULT_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
   // how long the ingest ledger keeps a processed range (the exactly-once window by position)
   INGEST_LEDGER_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // the key prefix of every job queue in Redis (one per deployment, or per test)
+  BULLMQ_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ - only')
+    .default('commune-pulse'),
 });
 
 export interface RuntimeConfig {
@@ -61,6 +66,8 @@ export interface RuntimeConfig {
   /** Limits of one query of SQL from people. */
   queryLimits: { maxExecutionSeconds: number; maxMemoryBytes: number; maxResultRows: number };
   ledgerRetentionDays: number;
+  /** the key prefix of the job queues in Redis */
+  bullmqPrefix: string;
 }
 
 /**
@@ -106,5 +113,6 @@ export function loadConfig(env: Record<string, string | undefined>): RuntimeConf
       maxResultRows: value.SQL_MAX_RESULT_ROWS,
     },
     ledgerRetentionDays: value.INGEST_LEDGER_RETENTION_DAYS,
+    bullmqPrefix: value.BULLMQ_PREFIX,
   };
 }

@@ -18,10 +18,6 @@ const alerterEnvironment = z.object({
   ALERT_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   ALERT_RETRY_MAX_MS: z.coerce.number().int().min(10).default(3_600_000),
   ALERT_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  BULLMQ_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ - only')
-    .default('commune-pulse'),
 });
 
 export interface AlerterConfig extends RuntimeConfig {
@@ -36,7 +32,6 @@ export interface AlerterConfig extends RuntimeConfig {
   pollMs: number;
   retry: RetryPolicy;
   webhookTimeoutMs: number;
-  bullmqPrefix: string;
 }
 
 /** The alerter's settings, from the environment only (the routing file's secrets too). */
@@ -60,6 +55,5 @@ export function loadAlerterConfig(env: Record<string, string | undefined>): Aler
     pollMs: Math.round(value.ALERTER_POLL_SECONDS * 1_000),
     retry: { baseMs: value.ALERT_RETRY_BASE_MS, maxMs: Math.max(value.ALERT_RETRY_MAX_MS, value.ALERT_RETRY_BASE_MS) },
     webhookTimeoutMs: value.ALERT_WEBHOOK_TIMEOUT_MS,
-    bullmqPrefix: value.BULLMQ_PREFIX,
   };
 }

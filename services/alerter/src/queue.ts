@@ -1,74 +1,58 @@
-import type { Logger } from '@commune-pulse/runtime';
-import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { JOB_QUEUES, type WebhookJobData } from '@commune-pulse/contracts';
+import type { JobDefaults, JobLayer, JobQueue } from '@commune-pulse/runtime/jobs';
 import {
   type DispatchContext,
   deliverWebhookById,
   type RetryPolicy,
   retryDelayMs,
   type WebhookJobs,
+  type WebhookOutcome,
 } from './dispatch.ts';
 
-export const WEBHOOK_QUEUE = 'commune-pulse-alert-webhooks';
-const BACKOFF_TYPE = 'capped-exponential';
 // With a delay capped at RetryPolicy.maxMs (an hour by default) this is weeks of retrying: a receiver that is
 // down gets its deliveries when it comes back, and the job ends failed only if it never does.
 const ATTEMPTS = 1_000;
 
-export interface WebhookJobData {
-  deliveryId: string;
+export function webhookJobDefaults(retry: RetryPolicy): JobDefaults {
+  return {
+    attempts: ATTEMPTS,
+    // the worker's retryDelayMs computes each delay (capped exponential)
+    backoff: { type: 'custom', delayMs: retry.baseMs },
+    // Kept for a week: re-adding a delivery whose job completed is then a no-op rather than a second POST.
+    keepCompleted: { ageSeconds: 7 * 86_400 },
+    keepFailed: { ageSeconds: 30 * 86_400 },
+  };
 }
 
-export function webhookQueue(connection: Redis, prefix: string, retry: RetryPolicy): Queue<WebhookJobData> {
-  return new Queue<WebhookJobData>(WEBHOOK_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: {
-      attempts: ATTEMPTS,
-      backoff: { type: BACKOFF_TYPE, delay: retry.baseMs },
-      // Kept for a week: re-adding a delivery whose job completed is then a no-op rather than a second POST.
-      removeOnComplete: { age: 7 * 86_400 },
-      removeOnFail: { age: 30 * 86_400 },
-    },
-  });
+export function webhookQueue(jobs: JobLayer, retry: RetryPolicy): JobQueue<WebhookJobData, WebhookOutcome> {
+  return jobs.queue<WebhookJobData, WebhookOutcome>(JOB_QUEUES.alertWebhooks, webhookJobDefaults(retry));
 }
 
-export function webhookJobs(queue: Queue<WebhookJobData>): WebhookJobs {
+export function webhookJobs(queue: JobQueue<WebhookJobData, WebhookOutcome>): WebhookJobs {
   return {
     async enqueue(deliveryIds) {
-      if (deliveryIds.length === 0) return;
       await queue.addBulk(
-        deliveryIds.map((deliveryId) => ({ name: 'webhook', data: { deliveryId }, opts: { jobId: deliveryId } })),
+        deliveryIds.map((deliveryId) => ({ name: 'webhook', data: { deliveryId }, jobId: deliveryId })),
       );
     },
   };
 }
 
-export function webhookWorker(
-  connection: Redis,
-  prefix: string,
-  context: DispatchContext,
-  logger: Logger,
-): Worker<WebhookJobData> {
-  const worker = new Worker<WebhookJobData>(
-    WEBHOOK_QUEUE,
-    async (job) => {
-      const outcome = await deliverWebhookById(context, job.data.deliveryId);
+/** Delivers the webhooks of the queue, four at a time; only deliveries that gave up are logged. */
+export function startWebhookWorker(jobs: JobLayer, context: DispatchContext): void {
+  jobs.work<WebhookJobData, WebhookOutcome>(
+    JOB_QUEUES.alertWebhooks,
+    async ({ deliveryId }) => {
+      const outcome = await deliverWebhookById(context, deliveryId);
       // A failure is thrown so that BullMQ schedules the next attempt with the backoff below.
-      if (outcome === 'failed') throw new Error(`webhook delivery ${job.data.deliveryId} failed`);
+      if (outcome === 'failed') throw new Error(`webhook delivery ${deliveryId} failed`);
       return outcome;
     },
     {
-      connection,
-      prefix,
       concurrency: 4,
-      settings: { backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, context.retry) },
+      label: 'webhook delivery',
+      logEachJob: false,
+      retryDelayMs: (attemptsMade) => retryDelayMs(attemptsMade, context.retry),
     },
   );
-  worker.on('failed', (job, error) => {
-    if (job && job.attemptsMade >= ATTEMPTS) {
-      logger.error({ delivery: job.data.deliveryId, err: error.message }, 'webhook delivery gave up');
-    }
-  });
-  return worker;
 }

@@ -1,14 +1,13 @@
 import { TOPICS } from '@commune-pulse/contracts';
 import { ConfigError, type Logger, onShutdownSignal } from '@commune-pulse/runtime';
+import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
-import type { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import type { AlerterConfig } from './config.ts';
 import { type AlertPublisher, type DispatchContext, type DispatchSummary, dispatchDue } from './dispatch.ts';
 import { evaluatePendingRuns, type RunEvaluation } from './evaluate.ts';
 import { kafkaAlertPublisher } from './publisher.ts';
-import { type WebhookJobData, webhookJobs, webhookQueue, webhookWorker } from './queue.ts';
+import { startWebhookWorker, webhookJobs, webhookQueue } from './queue.ts';
 
 export interface AlerterTick {
   evaluations: RunEvaluation[];
@@ -72,19 +71,10 @@ export async function openAlerter(
       webhookTimeoutMs: config.webhookTimeoutMs,
     };
     if (config.redisUrl && options.useQueue !== false) {
-      // BullMQ blocks on Redis: ioredis must not give up on those commands. Connections passed to BullMQ are
-      // ours to close.
-      const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-      const workerConnection = connection.duplicate();
-      const queue: Queue<WebhookJobData> = webhookQueue(connection, config.bullmqPrefix, config.retry);
-      const worker: Worker<WebhookJobData> = webhookWorker(workerConnection, config.bullmqPrefix, context, logger);
-      context.webhookJobs = webhookJobs(queue);
-      closers.push(async () => {
-        await worker.close();
-        await queue.close();
-        workerConnection.disconnect();
-        connection.disconnect();
-      });
+      const jobs = openJobLayer({ redisUrl: config.redisUrl, bullmqPrefix: config.bullmqPrefix }, logger);
+      closers.push(() => jobs.close());
+      context.webhookJobs = webhookJobs(webhookQueue(jobs, config.retry));
+      startWebhookWorker(jobs, context);
     }
     return {
       context,

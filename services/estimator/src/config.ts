@@ -1,24 +1,14 @@
-import { ConfigError, formatIssues, loadConfig, type RuntimeConfig } from '@commune-pulse/runtime';
+import { ConfigError, cronPattern, formatIssues, loadConfig, type RuntimeConfig } from '@commune-pulse/runtime';
 import { z } from 'zod';
-import { checkPattern, type ScheduleOverrides } from './schedules.ts';
-
-const cron = z.string().superRefine((pattern, context) => {
-  const problem = checkPattern(pattern);
-  if (problem) context.addIssue({ code: 'custom', message: problem });
-});
+import type { ScheduleOverrides } from './schedules.ts';
 
 const estimatorEnvironment = z.object({
-  ESTIMATOR_ROLLING_CRON: cron.optional(),
-  ESTIMATOR_WEEKLY_CRON: cron.optional(),
-  BULLMQ_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ - only')
-    .default('commune-pulse'),
+  ESTIMATOR_ROLLING_CRON: cronPattern.optional(),
+  ESTIMATOR_WEEKLY_CRON: cronPattern.optional(),
 });
 
 export interface EstimatorConfig extends RuntimeConfig {
   schedules: ScheduleOverrides;
-  bullmqPrefix: string;
 }
 
 export function loadEstimatorConfig(env: Record<string, string | undefined>): EstimatorConfig {
@@ -29,6 +19,5 @@ export function loadEstimatorConfig(env: Record<string, string | undefined>): Es
   return {
     ...base,
     schedules: { rollingPattern: parsed.data.ESTIMATOR_ROLLING_CRON, weeklyPattern: parsed.data.ESTIMATOR_WEEKLY_CRON },
-    bullmqPrefix: parsed.data.BULLMQ_PREFIX,
   };
 }

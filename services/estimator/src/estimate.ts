@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CommunePressureMessage, communePressureMessage } from '@commune-pulse/contracts';
-import type { WorkingCalendar } from '@commune-pulse/reference-data';
+import type { Period, WorkingCalendar } from '@commune-pulse/reference-data';
 import type { Logger } from '@commune-pulse/runtime';
 import { loadEffectiveCatalog, saveParams, type Warehouse } from '@commune-pulse/warehouse';
 import {
@@ -20,7 +20,6 @@ import {
   workloadByProcedure,
 } from '@commune-pulse/workload';
 import { gatherInputs } from './gather.ts';
-import type { Period } from './periods.ts';
 
 /** Where indicator rows are announced besides the warehouse (commune-pressure.v1 when Kafka is configured). */
 export interface PressurePublisher {

@@ -1,8 +1,7 @@
-import { communeByCode, defaultCalendar } from '@commune-pulse/reference-data';
+import { communeByCode, defaultCalendar, type Period } from '@commune-pulse/reference-data';
 import { loadEffectiveCatalog, type Warehouse } from '@commune-pulse/warehouse';
 import { computeIndicator, DEFAULT_PARAMS, type EstimationParams, wisnFactors } from '@commune-pulse/workload';
 import { gatherInputs } from './gather.ts';
-import type { Period } from './periods.ts';
 
 /**
  * Every input and every step from one commune's dossier counts to its pressure level for a period, as a person

@@ -2,6 +2,7 @@ import {
   communes,
   formatDay,
   isoWeekStartDayNumber,
+  type Period,
   type ProcedureCatalog,
   parseDay,
   vnDayNumber,
@@ -9,7 +10,6 @@ import {
 } from '@commune-pulse/reference-data';
 import { loadStaffingAt, type Warehouse } from '@commune-pulse/warehouse';
 import type { CommunePeriodInputs, ProcedureReceipts } from '@commune-pulse/workload';
-import type { Period } from './periods.ts';
 
 const HISTORY_WEEKS = 51;
 const FORECAST_DAYS = 56;

@@ -1,8 +1,5 @@
-import { CronExpressionParser } from 'cron-parser';
-import type { PeriodRequest } from './periods.ts';
-
-export const ESTIMATION_QUEUE = 'commune-pulse-estimation';
-export const SCHEDULE_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+import type { EstimationJobData, PeriodRequest } from '@commune-pulse/contracts';
+import type { JobSchedule } from '@commune-pulse/runtime/jobs';
 
 export interface EstimationSchedule {
   id: string;
@@ -38,21 +35,13 @@ export function estimationSchedules(overrides: ScheduleOverrides = {}): Estimati
   ];
 }
 
-/** Checks a cron pattern, with a message that says what is wrong. */
-export function checkPattern(pattern: string): string | null {
-  try {
-    CronExpressionParser.parse(pattern, { tz: SCHEDULE_TIME_ZONE });
-    return null;
-  } catch (error) {
-    return `not a cron pattern: ${JSON.stringify(pattern)} (${(error as Error).message})`;
-  }
-}
-
-/** The next time a schedule fires after an instant (for the in-process scheduler used without Redis). */
-export function nextFireMs(pattern: string, afterMs: number): number {
-  return CronExpressionParser.parse(pattern, { tz: SCHEDULE_TIME_ZONE, currentDate: new Date(afterMs) })
-    .next()
-    .getTime();
+/** The list as the job layer's schedules: each run's payload names the schedule that fired it. */
+export function estimationJobSchedules(schedules: readonly EstimationSchedule[]): JobSchedule<EstimationJobData>[] {
+  return schedules.map((schedule) => ({
+    id: schedule.id,
+    pattern: schedule.pattern,
+    data: { request: schedule.request, trigger: `schedule:${schedule.id}` },
+  }));
 }
 
 /** An on-demand run's deduplication id: one pending run per period, however often it is asked for. */

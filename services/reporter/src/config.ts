@@ -1,5 +1,4 @@
-import { checkPattern } from '@commune-pulse/estimator';
-import { ConfigError, formatIssues, loadConfig, type RuntimeConfig } from '@commune-pulse/runtime';
+import { ConfigError, cronPattern, formatIssues, loadConfig, type RuntimeConfig } from '@commune-pulse/runtime';
 import { z } from 'zod';
 import { LANGS, type Lang } from './i18n.ts';
 import { DEFAULT_CHROMIUM_PATH } from './pdf.ts';
@@ -8,14 +7,9 @@ import { loadRouting, NO_ROUTING, type Routing } from './routing.ts';
 /** Monday 07:00 Vietnam time: an hour after the estimator's weekly run (06:00) has stored the week. */
 export const DEFAULT_REPORT_CRON = '0 7 * * 1';
 
-const cron = z.string().superRefine((pattern, context) => {
-  const problem = checkPattern(pattern);
-  if (problem) context.addIssue({ code: 'custom', message: problem });
-});
-
 const reporterEnvironment = z.object({
   REPORTS_DIR: z.string().min(1).default('./reports'),
-  REPORT_WEEKLY_CRON: cron.default(DEFAULT_REPORT_CRON),
+  REPORT_WEEKLY_CRON: cronPattern.default(DEFAULT_REPORT_CRON),
   REPORT_LANG: z.enum(LANGS).default('vi'),
   REPORT_ROUTING_FILE: z.string().min(1).optional(),
   ALERT_ROUTING_FILE: z.string().min(1).optional(),
@@ -25,10 +19,6 @@ const reporterEnvironment = z.object({
     .optional(),
   REPORT_MAIL_FROM: z.string().min(3).default('commune-pulse <reports@localhost>'),
   CHROMIUM_PATH: z.string().min(1).default(DEFAULT_CHROMIUM_PATH),
-  BULLMQ_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9:_-]+$/, 'letters, digits, : _ - only')
-    .default('commune-pulse'),
 });
 
 export interface ReporterConfig extends RuntimeConfig {
@@ -41,7 +31,6 @@ export interface ReporterConfig extends RuntimeConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   chromiumPath: string;
-  bullmqPrefix: string;
 }
 
 export function loadReporterConfig(env: Record<string, string | undefined>): ReporterConfig {
@@ -62,6 +51,5 @@ export function loadReporterConfig(env: Record<string, string | undefined>): Rep
     smtpUrl: value.SMTP_URL,
     mailFrom: value.REPORT_MAIL_FROM,
     chromiumPath: value.CHROMIUM_PATH,
-    bullmqPrefix: value.BULLMQ_PREFIX,
   };
 }

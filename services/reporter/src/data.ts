@@ -1,5 +1,4 @@
-import { type Period, weekPeriod } from '@commune-pulse/estimator';
-import { addDays, isoWeekLabel } from '@commune-pulse/reference-data';
+import { addDays, isoWeekLabel, type Period, weekPeriod } from '@commune-pulse/reference-data';
 import type { Warehouse } from '@commune-pulse/warehouse';
 import {
   DEFAULT_LEVEL_THRESHOLDS,

@@ -1,8 +1,16 @@
 import { join } from 'node:path';
-import { nextFireMs, previousWeekPeriod, redisConnection, SCHEDULE_TIME_ZONE } from '@commune-pulse/estimator';
+import { JOB_QUEUES, type ReportJobData } from '@commune-pulse/contracts';
+import { previousWeekPeriod } from '@commune-pulse/reference-data';
 import { type Logger, onShutdownSignal } from '@commune-pulse/runtime';
+import {
+  type JobDefaults,
+  type JobLayer,
+  type JobQueue,
+  type JobSchedule,
+  type JobWorkerOptions,
+  startScheduledJobs,
+} from '@commune-pulse/runtime/jobs';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
-import { type Job, Queue, Worker } from 'bullmq';
 import type { ReporterConfig } from './config.ts';
 import { type DeliveryOutcome, deliverReport } from './deliver.ts';
 import { generateReport } from './generate.ts';
@@ -10,14 +18,7 @@ import type { Lang } from './i18n.ts';
 import { type PdfRenderer, pdfRenderer } from './pdf.ts';
 import { type Edition, editionsFor, type Routing, recipientsOf } from './routing.ts';
 
-export const REPORT_QUEUE = 'commune-pulse-reports';
 export const WEEKLY_REPORT_SCHEDULER = 'weekly-report-monday-0700';
-
-export interface ReportJobData {
-  /** `2026-W47`, or 'previous': the ISO week that ended before the job was due */
-  week: string;
-  trigger: string;
-}
 
 export interface ReportJobResult {
   week: string;
@@ -82,35 +83,30 @@ export async function runWeeklyReports(
   return result;
 }
 
-export function reportQueue(connection: ReturnType<typeof redisConnection>, prefix: string) {
-  return new Queue<ReportJobData, ReportJobResult>(REPORT_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: {
-      // The estimation of the week may still be running at 07:00: retried for about an hour before giving up.
-      attempts: 6,
-      backoff: { type: 'exponential', delay: 120_000 },
-      removeOnComplete: { count: 100 },
-      removeOnFail: { count: 200 },
-    },
-  });
+export const REPORT_JOB_DEFAULTS: JobDefaults = {
+  // The estimation of the week may still be running at 07:00: retried for about an hour before giving up.
+  attempts: 6,
+  backoff: { type: 'exponential', delayMs: 120_000 },
+  keepCompleted: { count: 100 },
+  keepFailed: { count: 200 },
+};
+
+/** One report at a time: a national edition holds a browser page and a few hundred MB of layout. */
+export const REPORT_WORKER: JobWorkerOptions = { concurrency: 1, label: 'report' };
+
+export function reportQueue(jobs: JobLayer): JobQueue<ReportJobData, ReportJobResult> {
+  return jobs.queue<ReportJobData, ReportJobResult>(JOB_QUEUES.weeklyReport, REPORT_JOB_DEFAULTS);
 }
 
-/** The one recurring report; any other scheduler left in the queue by an older version is removed. */
-export async function registerReportSchedule(
-  queue: Queue<ReportJobData, ReportJobResult>,
-  pattern: string,
-  logger: Logger,
-): Promise<void> {
-  for (const existing of await queue.getJobSchedulers()) {
-    if (existing.key && existing.key !== WEEKLY_REPORT_SCHEDULER) await queue.removeJobScheduler(existing.key);
-  }
-  await queue.upsertJobScheduler(
-    WEEKLY_REPORT_SCHEDULER,
-    { pattern, tz: SCHEDULE_TIME_ZONE },
-    { name: WEEKLY_REPORT_SCHEDULER, data: { week: 'previous', trigger: `schedule:${WEEKLY_REPORT_SCHEDULER}` } },
-  );
-  logger.info({ scheduler: WEEKLY_REPORT_SCHEDULER, pattern, tz: SCHEDULE_TIME_ZONE }, 'report scheduler registered');
+/** The one recurring report; registering it removes any other scheduler an older version left in the queue. */
+export function reportSchedules(pattern: string): JobSchedule<ReportJobData>[] {
+  return [
+    {
+      id: WEEKLY_REPORT_SCHEDULER,
+      pattern,
+      data: { week: 'previous', trigger: `schedule:${WEEKLY_REPORT_SCHEDULER}` },
+    },
+  ];
 }
 
 export interface ReporterService {
@@ -132,64 +128,23 @@ export async function startReporterService(config: ReporterConfig, logger: Logge
     smtpUrl: config.smtpUrl,
     mailFrom: config.mailFrom,
   };
-  let stopWork: () => Promise<void>;
-
-  if (config.redisUrl) {
-    const connection = redisConnection(config.redisUrl);
-    const queue = reportQueue(connection, config.bullmqPrefix);
-    await registerReportSchedule(queue, config.weeklyPattern, logger);
-    const workerConnection = connection.duplicate();
-    // One report at a time: a national edition holds a browser page and a few hundred MB of layout.
-    const worker = new Worker<ReportJobData, ReportJobResult>(
-      REPORT_QUEUE,
-      async (job: Job<ReportJobData, ReportJobResult>) =>
-        // A scheduled job reports the week that ended before it was due, not before it ran.
-        runWeeklyReports(dependencies, job.data, job.opts.prevMillis ?? job.timestamp),
-      { connection: workerConnection, prefix: config.bullmqPrefix, concurrency: 1 },
-    );
-    worker.on('failed', (job, error) => logger.error({ err: error, job: job?.id }, 'report job failed'));
-    worker.on('completed', (job, result) => logger.info({ job: job.id, ...result }, 'report job done'));
-    logger.info({ queue: REPORT_QUEUE, prefix: config.bullmqPrefix }, 'reporter worker started');
-    stopWork = async () => {
-      // The worker finishes the job in hand; connections passed to BullMQ are ours to close.
-      await worker.close();
-      await queue.close();
-      workerConnection.disconnect();
-      connection.disconnect();
-    };
-  } else {
-    let timer: NodeJS.Timeout | undefined;
-    let running: Promise<unknown> = Promise.resolve();
-    let stopped = false;
-    const arm = () => {
-      const due = nextFireMs(config.weeklyPattern, Date.now());
-      timer = setTimeout(
-        () => {
-          if (stopped) return;
-          running = running
-            .then(() => runWeeklyReports(dependencies, { week: 'previous', trigger: 'schedule:in-process' }, due))
-            .then((result) => logger.info(result, 'report job done'))
-            .catch((error: unknown) => logger.error({ err: error }, 'report job failed'));
-          arm();
-        },
-        Math.max(0, due - Date.now()),
-      );
-    };
-    arm();
-    logger.info({ pattern: config.weeklyPattern }, 'reporter running in-process (no REDIS_URL)');
-    stopWork = async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    };
-  }
+  const jobs = await startScheduledJobs({
+    config,
+    logger,
+    queue: JOB_QUEUES.weeklyReport,
+    defaults: REPORT_JOB_DEFAULTS,
+    schedules: reportSchedules(config.weeklyPattern),
+    // A scheduled job reports the week that ended before it was due, not before it ran.
+    handle: (data, job) => runWeeklyReports(dependencies, data, job.dueMs),
+    worker: REPORT_WORKER,
+  });
 
   let resolveFinished: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
     resolveFinished = resolve;
   });
   const stop = async () => {
-    await stopWork();
+    await jobs.stop();
     await pdf.close();
     await warehouse.close();
     resolveFinished();

@@ -1,5 +1,12 @@
-import { explainCommune, weekPeriod } from '@commune-pulse/estimator';
-import { communeByCode, formatDay, isoWeekLabel, parseDay, provinceByCode } from '@commune-pulse/reference-data';
+import { explainCommune } from '@commune-pulse/estimator';
+import {
+  communeByCode,
+  formatDay,
+  isoWeekLabel,
+  parseDay,
+  provinceByCode,
+  weekPeriod,
+} from '@commune-pulse/reference-data';
 import { z } from 'zod';
 import {
   communeCode,

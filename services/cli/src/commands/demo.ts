@@ -1,27 +1,28 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { JOB_QUEUES } from '@commune-pulse/contracts';
 import {
+  ESTIMATION_WORKER,
   type EstimationResult,
   enqueueEstimation,
   estimationQueue,
-  estimationWorker,
   loadEstimatorConfig,
-  previousWeekPeriod,
-  redisConnection,
   runEstimation,
-  waitForJob,
 } from '@commune-pulse/estimator';
 import { importNdjsonFile, openIngestContext, runKafkaIngest } from '@commune-pulse/ingest';
 import {
   communes,
   defaultCalendar,
   formatDay,
+  type Period,
   parseDay,
+  previousWeekPeriod,
   provinceByCode,
   provinces,
   vnDayNumber,
 } from '@commune-pulse/reference-data';
-import { createLogger } from '@commune-pulse/runtime';
+import { createLogger, type Logger } from '@commune-pulse/runtime';
+import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { parseStaffingCsv, saveStaffingRows } from '@commune-pulse/warehouse';
 import { aggregatePressureIndex, PRESSURE_LEVELS, staffedTotals } from '@commune-pulse/workload';
 import { environmentFrom, parseCommand, positiveNumber, UsageError } from '../args.ts';
@@ -152,7 +153,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     step(`estimating staffing need and pressure for ${period.label} (WISN, Erlang C, forecast, proposal)`, started);
     const estimate = () =>
       runEstimation({ warehouse: context.warehouse, calendar: defaultCalendar(), logger }, { period, trigger: 'demo' });
-    result = config.redisUrl ? await estimateThroughQueue(config, period, estimate) : await estimate();
+    result = config.redisUrl ? await estimateThroughQueue(config, period, estimate, logger) : await estimate();
   } finally {
     await context.close();
   }
@@ -169,30 +170,31 @@ export async function demoCommand(argv: string[]): Promise<void> {
  */
 async function estimateThroughQueue(
   config: ReturnType<typeof loadEstimatorConfig>,
-  period: ReturnType<typeof previousWeekPeriod>,
+  period: Period,
   estimate: () => Promise<EstimationResult>,
+  logger: Logger,
 ): Promise<EstimationResult> {
-  const connection = redisConnection(config.redisUrl as string);
-  const workerConnection = connection.duplicate();
-  const queue = estimationQueue(connection, config.bullmqPrefix);
+  const jobs = openJobLayer({ redisUrl: config.redisUrl as string, bullmqPrefix: config.bullmqPrefix }, logger);
+  const queue = estimationQueue(jobs);
   let result: EstimationResult | undefined;
-  const worker = estimationWorker(workerConnection, config.bullmqPrefix, async () => {
-    result = await estimate();
-    return {
-      runId: result.runId,
-      period: period.label,
-      communes: result.indicators.length,
-      durationMs: result.durationMs,
-    };
-  });
+  jobs.work(
+    JOB_QUEUES.estimation,
+    async () => {
+      result = await estimate();
+      return {
+        runId: result.runId,
+        period: period.label,
+        communes: result.indicators.length,
+        durationMs: result.durationMs,
+      };
+    },
+    ESTIMATION_WORKER,
+  );
   try {
     const job = await enqueueEstimation(queue, { kind: 'week', week: period.label }, 'demo');
-    await waitForJob(queue, job, connection, config.bullmqPrefix, 30 * 60_000);
+    await job.finished(30 * 60_000);
   } finally {
-    await worker.close();
-    await queue.close();
-    workerConnection.disconnect();
-    connection.disconnect();
+    await jobs.close();
   }
   if (!result)
     throw new Error('the estimation job ran in another worker: see pnpm cli query "SELECT * FROM province_pressure"');

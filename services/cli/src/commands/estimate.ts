@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
+import type { PeriodRequest } from '@commune-pulse/contracts';
 import {
   computeScenario,
   enqueueEstimation,
   estimationQueue,
   loadEstimatorConfig,
-  type Period,
-  type PeriodRequest,
-  redisConnection,
   resolvePeriod,
   runEstimation,
-  waitForJob,
 } from '@commune-pulse/estimator';
-import { communeByCode, defaultCalendar, provinceByCode } from '@commune-pulse/reference-data';
+import { communeByCode, defaultCalendar, type Period, provinceByCode } from '@commune-pulse/reference-data';
 import { createLogger, startMemorySampler } from '@commune-pulse/runtime';
+import { openJobLayer } from '@commune-pulse/runtime/jobs';
 import { openWarehouse } from '@commune-pulse/warehouse';
 import { type EstimationParams, resolveParams } from '@commune-pulse/workload';
 import { environmentFrom, parseCommand, UsageError } from '../args.ts';
@@ -95,22 +93,21 @@ export async function estimateCommand(argv: string[]): Promise<void> {
   const logger = createLogger('estimate', config.logLevel === 'info' ? 'warn' : config.logLevel);
 
   if (config.redisUrl && !values['in-process'] && values.scenario === undefined && values.params === undefined) {
-    const connection = redisConnection(config.redisUrl);
-    const queue = estimationQueue(connection, config.bullmqPrefix);
+    const jobs = openJobLayer({ redisUrl: config.redisUrl, bullmqPrefix: config.bullmqPrefix }, logger);
     try {
+      const queue = estimationQueue(jobs);
       const job = await enqueueEstimation(queue, request, 'on-demand:cli');
       console.error(
         `queued ${job.id} for the estimator service; waiting (pnpm cli estimate --in-process runs it here)`,
       );
-      const result = await waitForJob(queue, job, connection, config.bullmqPrefix, 30 * 60_000);
+      const result = await job.finished(30 * 60_000);
       console.log(
         values.json
           ? JSON.stringify(result)
           : `stored ${result.communes} communes for ${result.period} (${result.runId}) in ${result.durationMs} ms`,
       );
     } finally {
-      await queue.close();
-      connection.disconnect();
+      await jobs.close();
     }
     return;
   }
