@@ -105,13 +105,53 @@ export function splitIntoChunks(
 }
 
 /**
+ * Stores a chunk, retrying with backoff for as long as it takes while this member still owns the partition;
+ * false when it stopped owning it (rebalance, stop) before the chunk was stored.
+ */
+async function storeWithRetry(
+  options: BatchConsumerOptions,
+  failing: { since: number | null },
+  attempt: { chunk: PartitionChunk; heartbeat: () => Promise<void>; isActive: () => boolean },
+): Promise<boolean> {
+  const { chunk, heartbeat, isActive } = attempt;
+  const retry = options.retry ?? { initialMs: 200, maxMs: 15_000 };
+  for (let tries = 1; ; tries++) {
+    try {
+      await options.handleChunk(chunk);
+      failing.since = null;
+      return true;
+    } catch (error) {
+      failing.since ??= Date.now();
+      options.onError?.(error, tries);
+      options.logger.warn(
+        {
+          err: error,
+          topic: chunk.topic,
+          partition: chunk.partition,
+          offsets: `${chunk.firstOffset}-${chunk.lastOffset}`,
+          attempt: tries,
+        },
+        'storing a chunk failed; retrying',
+      );
+      const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(tries - 1, 16));
+      // Sleep in slices so that the group keeps this member while the warehouse is away.
+      for (let waited = 0; waited < delay; waited += 1_000) {
+        if (!isActive()) return false;
+        await sleep(Math.min(1_000, delay - waited));
+        await heartbeat().catch(() => {});
+      }
+      if (!isActive()) return false;
+    }
+  }
+}
+
+/**
  * A consumer-group member that processes each partition in order, chunk by chunk, and commits a partition's
  * offset only after its chunk is stored: the committed offset is always the end of a stored, contiguous
  * prefix. kafkajs is kept behind this interface so that another client could replace it.
  */
 export function createBatchConsumer(options: BatchConsumerOptions): BatchConsumer {
   const chunkSize = options.chunkSize ?? 20_000;
-  const retry = options.retry ?? { initialMs: 200, maxMs: 15_000 };
   const consumer: Consumer = kafkajsOf(options.kafka).consumer({
     groupId: options.groupId,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
@@ -126,45 +166,13 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
   // vanished member's session to expire, and the first fetch for a busy broker or machine.
   let idleSince: number | null = null;
   let messagesFetched = 0;
-  let failingSince: number | null = null;
+  // since when storing has failed without a success (null while it succeeds): what health reports
+  const failing = { since: null as number | null };
   let connected = false;
   let stopping = false;
   // The batches being processed (one per partition in hand): stop() waits for them, so that their last stored
   // chunks are committed while the consumer is still connected (kafkajs' disconnect does not wait for them).
   const batchesInHand = new Set<Promise<void>>();
-
-  async function storeWithRetry(chunk: PartitionChunk, heartbeat: () => Promise<void>, isActive: () => boolean) {
-    let attempt = 0;
-    for (;;) {
-      try {
-        await options.handleChunk(chunk);
-        failingSince = null;
-        return true;
-      } catch (error) {
-        attempt += 1;
-        failingSince ??= Date.now();
-        options.onError?.(error, attempt);
-        options.logger.warn(
-          {
-            err: error,
-            topic: chunk.topic,
-            partition: chunk.partition,
-            offsets: `${chunk.firstOffset}-${chunk.lastOffset}`,
-            attempt,
-          },
-          'storing a chunk failed; retrying',
-        );
-        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 16));
-        // Sleep in slices so that the group keeps this member while the warehouse is away.
-        for (let waited = 0; waited < delay; waited += 1_000) {
-          if (!isActive()) return false;
-          await sleep(Math.min(1_000, delay - waited));
-          await heartbeat().catch(() => {});
-        }
-        if (!isActive()) return false;
-      }
-    }
-  }
 
   return {
     async start() {
@@ -213,7 +221,7 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
                 lastOffset: last.offset,
                 lag: Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
               };
-              const stored = await storeWithRetry(chunk, heartbeat, isActive);
+              const stored = await storeWithRetry(options, failing, { chunk, heartbeat, isActive });
               if (!stored) return;
               // Only the contiguous prefix that is stored moves the position, and it is committed at once.
               resolveOffset(last.offset);
@@ -241,6 +249,6 @@ export function createBatchConsumer(options: BatchConsumerOptions): BatchConsume
     },
     idleMs: () => (idleSince === null || batchesInHand.size > 0 ? 0 : Date.now() - idleSince),
     messagesFetched: () => messagesFetched,
-    healthy: () => connected && (failingSince === null || Date.now() - failingSince < 60_000),
+    healthy: () => connected && (failing.since === null || Date.now() - failing.since < 60_000),
   };
 }

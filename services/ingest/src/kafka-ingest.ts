@@ -5,17 +5,19 @@ import {
   ensureTopics,
   fetchTopicIdentity,
   type OffsetInTransaction,
+  type PartitionChunk,
   runConsumerService,
 } from '@commune-pulse/bus';
 import { type ElementBlocks, type Source, sourceOf, TOPICS } from '@commune-pulse/contracts';
 import {
   createIngestMetrics,
   createMetricsRegistry,
+  type IngestMetrics,
   type Logger,
   type RuntimeConfig,
   startMetricsServer,
 } from '@commune-pulse/runtime';
-import { openIngestContext } from './context.ts';
+import { type IngestContext, openIngestContext } from './context.ts';
 import { kafkaDeadLetterSink } from './dead-letters.ts';
 import { addOutcome, type BatchOutcome, emptyOutcome, type IngestPipeline } from './pipeline.ts';
 
@@ -113,32 +115,13 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   const registry = createMetricsRegistry('ingest');
   const metrics = createIngestMetrics(registry);
   let total = emptyOutcome();
-  let dirty = false;
+  const lifecycle = lifecycleRefresher(context, logger, options);
 
-  // The topic by its id, not its name: a topic deleted and created again is a new source (its offsets start
-  // again at 0), found at start and whenever a partition's offsets go backwards.
-  const resolveSource = async (previous: Source | null): Promise<Source> => {
-    const identity = await fetchTopicIdentity(brokers[0] as string, topic);
-    const found = sourceOf({ kind: 'kafka', topic, ...identity }, door.blocks);
-    const earlier = await context.warehouse.query<{ topic_id: string }>(
-      `SELECT topic_id FROM ingest_sources FINAL
-       WHERE kind = 'kafka' AND label = {topic:String} AND cluster_id = {cluster:String} AND topic_id != {id:String}`,
-      { topic, cluster: identity.clusterId, id: identity.topicId },
-    );
-    if (earlier.length > 0 && previous?.key !== found.key) {
-      metrics.sourceChanges.inc();
-      logger.warn(
-        { topic, topicId: identity.topicId, earlierTopicIds: earlier.map((row) => row.topic_id) },
-        'the topic was re-created since events were last stored from it: its offsets start again, its events are a new source',
-      );
-    }
-    return found;
-  };
+  const resolveSource = topicSourceResolver({ warehouse: context.warehouse, brokers, topic, door, metrics, logger });
   let source = await resolveSource(null);
   const lastStoredOffset = new Map<number, bigint>();
   const claimedPartitions = new Set<number>();
 
-  let lastLag = 0;
   const consumer = createBatchConsumer({
     kafka,
     topic,
@@ -176,45 +159,14 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
         },
       );
       lastStoredOffset.set(chunk.partition, BigInt(chunk.lastOffset));
-      lastLag = chunk.lag;
+      lifecycle.lag = chunk.lag;
       timer();
       total = addOutcome(total, outcome);
-      dirty = dirty || outcome.accepted > 0;
-      metrics.consumed.inc({ source: chunk.topic }, outcome.deliveries);
-      metrics.stored.inc(outcome.accepted);
-      metrics.duplicates.inc(outcome.duplicates);
-      metrics.redelivered.inc(outcome.redelivered);
-      for (const [reason, count] of Object.entries(outcome.rejectedByReason)) metrics.rejected.inc({ reason }, count);
-      metrics.lag.set({ topic: chunk.topic, partition: String(chunk.partition) }, chunk.lag);
+      if (outcome.accepted > 0) lifecycle.markDirty();
+      recordChunkMetrics(metrics, chunk, outcome);
       options.onChunkStored?.(outcome, startedMs);
     },
   });
-
-  // Refreshes run one after another: each call is chained after the previous ones, so awaiting the latest
-  // call means no refresh is left running (the warehouse must not close under one).
-  let refreshes: Promise<void> = Promise.resolve();
-  const deriveNow = (): Promise<void> => {
-    refreshes = refreshes.then(async () => {
-      if (!dirty) return;
-      dirty = false;
-      try {
-        await context.derive(options.onDeriveProgress);
-      } catch (error) {
-        dirty = true;
-        logger.warn({ err: error }, 'refreshing the lifecycle tables failed; will retry');
-      }
-    });
-    return refreshes;
-  };
-  // While a backlog is being caught up, refreshing every few seconds would recompute the same days again and
-  // again: then the tables are refreshed once a minute, and as soon as the consumer is near the end.
-  let lastRefreshAt = Date.now();
-  const deriveTimer = setInterval(() => {
-    const catchingUp = lastLag > 50_000 && Date.now() - lastRefreshAt < 60_000;
-    if (catchingUp) return;
-    lastRefreshAt = Date.now();
-    void deriveNow();
-  }, options.deriveIntervalMs ?? 10_000);
 
   const metricsServer =
     config.metricsPort === undefined
@@ -226,16 +178,17 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
         );
   if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics on /metrics, health on /health');
 
+  lifecycle.startTimer();
   // On a signal the lifecycle refresh is left to the next start: the deadline is for committing what is stored.
   await runConsumerService({
     consumer,
     topic,
     logger,
     exitWhenIdleSeconds: options.exitWhenIdleSeconds,
-    onStopping: () => clearInterval(deriveTimer),
+    onStopping: () => lifecycle.stopTimer(),
     afterStop: async ({ cause }) => {
-      if (cause === 'idle') await deriveNow();
-      else await refreshes;
+      if (cause === 'idle') await lifecycle.refresh();
+      else await lifecycle.settled();
       await deadLetters.close();
       await metricsServer?.close();
       await context.close();
@@ -252,4 +205,93 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       ),
   });
   return total;
+}
+
+/**
+ * The topic by its id, not its name: a topic deleted and created again is a new source (its offsets start again
+ * at 0), found at start and whenever a partition's offsets go backwards; the change is logged and counted.
+ */
+function topicSourceResolver(parts: {
+  warehouse: IngestContext['warehouse'];
+  brokers: readonly string[];
+  topic: string;
+  door: KafkaDoor;
+  metrics: IngestMetrics;
+  logger: Logger;
+}) {
+  const { warehouse, brokers, topic, door, metrics, logger } = parts;
+  return async (previous: Source | null): Promise<Source> => {
+    const identity = await fetchTopicIdentity(brokers[0] as string, topic);
+    const found = sourceOf({ kind: 'kafka', topic, ...identity }, door.blocks);
+    const earlier = await warehouse.query<{ topic_id: string }>(
+      `SELECT topic_id FROM ingest_sources FINAL
+       WHERE kind = 'kafka' AND label = {topic:String} AND cluster_id = {cluster:String} AND topic_id != {id:String}`,
+      { topic, cluster: identity.clusterId, id: identity.topicId },
+    );
+    if (earlier.length > 0 && previous?.key !== found.key) {
+      metrics.sourceChanges.inc();
+      logger.warn(
+        { topic, topicId: identity.topicId, earlierTopicIds: earlier.map((row) => row.topic_id) },
+        'the topic was re-created since events were last stored from it: its offsets start again, its events are a new source',
+      );
+    }
+    return found;
+  };
+}
+
+function recordChunkMetrics(metrics: IngestMetrics, chunk: PartitionChunk, outcome: BatchOutcome): void {
+  metrics.consumed.inc({ source: chunk.topic }, outcome.deliveries);
+  metrics.stored.inc(outcome.accepted);
+  metrics.duplicates.inc(outcome.duplicates);
+  metrics.redelivered.inc(outcome.redelivered);
+  for (const [reason, count] of Object.entries(outcome.rejectedByReason)) metrics.rejected.inc({ reason }, count);
+  metrics.lag.set({ topic: chunk.topic, partition: String(chunk.partition) }, chunk.lag);
+}
+
+/**
+ * Keeps the lifecycle tables current while consuming. Refreshes run one after another: each call is chained after
+ * the previous ones, so awaiting the latest means no refresh is left running (the warehouse must not close under
+ * one). While a backlog is caught up (lag above 50,000), refreshing every few seconds would recompute the same days
+ * again and again: then the tables are refreshed once a minute, and as soon as the consumer is near the end.
+ */
+function lifecycleRefresher(
+  context: IngestContext,
+  logger: Logger,
+  options: Pick<KafkaIngestOptions, 'deriveIntervalMs' | 'onDeriveProgress'>,
+) {
+  let dirty = false;
+  let refreshes: Promise<void> = Promise.resolve();
+  let lastRefreshAt = Date.now();
+  const state = {
+    /** messages still behind the last stored chunk */
+    lag: 0,
+    markDirty() {
+      dirty = true;
+    },
+    refresh(): Promise<void> {
+      refreshes = refreshes.then(async () => {
+        if (!dirty) return;
+        dirty = false;
+        try {
+          await context.derive(options.onDeriveProgress);
+        } catch (error) {
+          dirty = true;
+          logger.warn({ err: error }, 'refreshing the lifecycle tables failed; will retry');
+        }
+      });
+      return refreshes;
+    },
+    settled: () => refreshes,
+    startTimer() {
+      timer ??= setInterval(() => {
+        const catchingUp = state.lag > 50_000 && Date.now() - lastRefreshAt < 60_000;
+        if (catchingUp) return;
+        lastRefreshAt = Date.now();
+        void state.refresh();
+      }, options.deriveIntervalMs ?? 10_000);
+    },
+    stopTimer: () => clearInterval(timer),
+  };
+  let timer: NodeJS.Timeout | undefined;
+  return state;
 }
