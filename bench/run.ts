@@ -12,13 +12,11 @@ import { createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKafka, ensureTopics } from '@commune-pulse/bus';
-import { kafkajsOf } from '@commune-pulse/bus/kafkajs';
+import { createKafka, openTopicPublisher } from '@commune-pulse/bus';
 import { communes, previousWeekPeriod } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { formatUnitsCsv, simulateEvents, simulatePortalRecords } from '@commune-pulse/simulator';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
-import kafkajs from 'kafkajs';
 import { benchReads } from './reads.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -291,25 +289,20 @@ if (only.has('kafka')) {
   const topic = `bench-${Date.now().toString(36)}`;
   const logger = createLogger('bench', 'warn');
   const kafka = createKafka({ brokers, clientId: 'commune-pulse-bench', logger });
-  await ensureTopics(kafka, [{ topic, numPartitions: 4 }]);
-  const producer = kafkajsOf(kafka).producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
-  await producer.connect();
+  const publisher = await openTopicPublisher(kafka, { topic, partitions: 4 });
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');
   let batch: { key: string | null; value: string }[] = [];
-  const sends: Promise<unknown>[] = [];
   for await (const line of createInterface({ input: createReadStream(eventsPath) })) {
     const key = /"dossier_id":"([^"]*)"/.exec(line)?.[1] ?? null;
     batch.push({ key, value: line });
     if (batch.length >= 5_000) {
-      sends.push(producer.send({ topic, messages: batch }));
+      await publisher.send(batch);
       batch = [];
-      if (sends.length >= 4) await sends.shift();
     }
   }
-  if (batch.length > 0) sends.push(producer.send({ topic, messages: batch }));
-  await Promise.all(sends);
-  await producer.disconnect();
+  await publisher.send(batch);
+  await publisher.close();
   console.log(`produced ${eventLines} messages to ${topic}`);
 
   const oursDir = join(WORK, 'kafka-ours');

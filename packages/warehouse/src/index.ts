@@ -1,4 +1,6 @@
 export * from './errors.ts';
+export * from './estimation-inputs.ts';
+export * from './explain-commune.ts';
 export * from './guarded-query.ts';
 export * from './migrate.ts';
 export * from './open.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CommunePressureMessage, communePressureMessage } from '@commune-pulse/contracts';
 import type { Period, WorkingCalendar } from '@commune-pulse/reference-data';
 import type { Logger } from '@commune-pulse/runtime';
-import { loadEffectiveCatalog, saveParams, type Warehouse } from '@commune-pulse/warehouse';
+import { gatherInputs, loadEffectiveCatalog, saveParams, type Warehouse } from '@commune-pulse/warehouse';
 import {
   actualFte,
   aggregatePressureIndex,
@@ -19,7 +19,6 @@ import {
   wisnFactors,
   workloadByProcedure,
 } from '@commune-pulse/workload';
-import { gatherInputs } from './gather.ts';
 
 /** Where indicator rows are announced besides the warehouse (commune-pressure.v1 when Kafka is configured). */
 export interface PressurePublisher {

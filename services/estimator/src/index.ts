@@ -1,7 +1,5 @@
 export * from './config.ts';
 export * from './estimate.ts';
-export * from './explain.ts';
-export * from './gather.ts';
 export * from './periods.ts';
 export * from './publisher.ts';
 export * from './queue.ts';

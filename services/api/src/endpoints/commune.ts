@@ -1,4 +1,3 @@
-import { explainCommune } from '@commune-pulse/estimator';
 import {
   communeByCode,
   formatDay,
@@ -7,6 +6,7 @@ import {
   provinceByCode,
   weekPeriod,
 } from '@commune-pulse/reference-data';
+import { explainCommune } from '@commune-pulse/warehouse';
 import { z } from 'zod';
 import {
   communeCode,

@@ -1,6 +1,6 @@
-import { explainCommune, loadEstimatorConfig, resolvePeriod } from '@commune-pulse/estimator';
+import { loadEstimatorConfig, resolvePeriod } from '@commune-pulse/estimator';
 import { communeByCode, provinceByCode } from '@commune-pulse/reference-data';
-import { openWarehouse } from '@commune-pulse/warehouse';
+import { explainCommune, openWarehouse } from '@commune-pulse/warehouse';
 import { DEFAULT_PARAMS, wisnFactors } from '@commune-pulse/workload';
 import { environmentFrom, parseCommand, UsageError } from '../args.ts';
 import { formatTable } from '../output.ts';

@@ -1,7 +1,8 @@
 import { communeByCode, defaultCalendar, type Period } from '@commune-pulse/reference-data';
-import { loadEffectiveCatalog, type Warehouse } from '@commune-pulse/warehouse';
 import { computeIndicator, DEFAULT_PARAMS, type EstimationParams, wisnFactors } from '@commune-pulse/workload';
-import { gatherInputs } from './gather.ts';
+import { gatherInputs } from './estimation-inputs.ts';
+import { loadEffectiveCatalog } from './reference-inputs.ts';
+import type { Warehouse } from './warehouse.ts';
 
 /**
  * Every input and every step from one commune's dossier counts to its pressure level for a period, as a person

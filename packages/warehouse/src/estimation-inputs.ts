@@ -8,8 +8,9 @@ import {
   vnDayNumber,
   type WorkingCalendar,
 } from '@commune-pulse/reference-data';
-import { loadStaffingAt, type Warehouse } from '@commune-pulse/warehouse';
 import type { CommunePeriodInputs, ProcedureReceipts } from '@commune-pulse/workload';
+import { loadStaffingAt } from './reference-inputs.ts';
+import type { Warehouse } from './warehouse.ts';
 
 const HISTORY_WEEKS = 51;
 const FORECAST_DAYS = 56;
