@@ -2,7 +2,8 @@ import type { Warehouse } from '@commune-pulse/warehouse';
 import { expect } from 'vitest';
 import type { Truth } from './example.ts';
 
-const MEASURES = [
+/** The lifecycle measures a truth.json gives per commune and day or week. */
+export const MEASURES = [
   'received',
   'received_online',
   'received_counter',
