@@ -142,7 +142,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
       const ingestSeconds = (performance.now() - started) / 1000;
       console.log(
         `  ${imported.lines.toLocaleString('en')} lines: ${imported.accepted.toLocaleString('en')} events stored, ` +
-          `${imported.duplicates.toLocaleString('en')} duplicates, ${imported.rejected.toLocaleString('en')} rejected`,
+          `${imported.duplicates.toLocaleString('en')} duplicates, ${imported.rejected.toLocaleString('en')} rejected, ` +
+          `${imported.redelivered.toLocaleString('en')} imported before (in the ledger: nothing stored or counted again)`,
       );
       const deriveBar = progressBar('derive', 'communes');
       await context.derive((done, total) => deriveBar.update(done, total));
