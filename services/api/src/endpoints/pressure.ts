@@ -1,6 +1,6 @@
 import { isoWeekLabel, provinceByCode } from '@commune-pulse/reference-data';
 import type { Warehouse } from '@commune-pulse/warehouse';
-import { PRESSURE_LEVELS, pressureLevel } from '@commune-pulse/workload';
+import { aggregatePressureIndex, PRESSURE_LEVELS, pressureLevel } from '@commune-pulse/workload';
 import { z } from 'zod';
 import {
   type Endpoint,
@@ -89,7 +89,7 @@ export const national: Endpoint = {
       levels: Object.fromEntries(PRESSURE_LEVELS.map((l) => [l, Number(totals[l])])),
       required_fte: Number(totals.total_required),
       actual_fte: actual,
-      pressure_index: actual > 0 ? Number(totals.required_with_index) / actual : null,
+      pressure_index: aggregatePressureIndex({ requiredFte: Number(totals.required_with_index), actualFte: actual }),
       received: Number(totals.total_received),
       most_pressured: (await rankedCommunes(warehouse, scope, weekStart, { limit: top, offset: 0 })).items,
     };
