@@ -160,7 +160,7 @@ describe('the weekly estimation, run by BullMQ from its scheduler', () => {
         "SELECT run_id FROM estimation_runs WHERE period_kind = 'week' ORDER BY computed_at DESC LIMIT 1",
       );
       const runId = runs[0]?.run_id;
-      const messages = (await readTopic(services.kafkaBrokers, TOPICS.communePressure, 1_000_000, 15_000))
+      const messages = (await readTopic(services.kafkaBrokers, TOPICS.communePressure))
         .map((message) => JSON.parse(message.value ?? '{}') as { run_id: string; commune_code: string })
         .filter((message) => message.run_id === runId);
       expect(messages).toHaveLength(3321);

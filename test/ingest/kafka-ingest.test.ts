@@ -60,7 +60,7 @@ describe('ingest from Kafka into the embedded warehouse', () => {
         for (const pii of truth.pii_strings) expect(text.includes(pii), `${pii} in ${table}`).toBe(false);
       }
     });
-    const dlq = (await readTopic(brokers, TOPICS.dossierEventsDlq, 100_000, 8_000)).filter(
+    const dlq = (await readTopic(brokers, TOPICS.dossierEventsDlq)).filter(
       (message) => message.headers.dlq_source_topic === topic,
     );
     expect(dlq).toHaveLength(truth.invalid_lines);

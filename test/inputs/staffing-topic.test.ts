@@ -138,7 +138,7 @@ describe('commune-staffing.v1 into the embedded warehouse', () => {
     expect(afterFirst.mostCopiesOfOneMessage).toBe(1);
     expect(afterFirst.rows).toBeLessThanOrEqual(6);
 
-    const dlq = (await readTopic(brokers, COMMUNE_STAFFING_DLQ_TOPIC, 100_000, 8_000)).filter(
+    const dlq = (await readTopic(brokers, COMMUNE_STAFFING_DLQ_TOPIC)).filter(
       (message) => message.headers.dlq_source_topic === topic,
     );
     expect(dlq.map((message) => message.value).sort()).toEqual([...bad].sort());

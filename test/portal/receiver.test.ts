@@ -330,7 +330,7 @@ describe('the portal receiver over real HTTP', () => {
     expect(ok(answer), JSON.stringify(answer)).toBe(true);
     viaKafka.child.kill('SIGTERM');
     await viaKafka.exited;
-    const messages = await readTopic([BROKERS], topic, 2);
+    const messages = await readTopic([BROKERS], topic, { count: 2 });
     expect(messages.map((m) => m.key).sort()).toEqual(['HN-KAFKA-1', 'HN-KAFKA-2']);
     for (const value of FIXTURE_VALUES) expect(JSON.stringify(messages)).not.toContain(value);
 
@@ -350,7 +350,7 @@ describe('the portal receiver over real HTTP', () => {
 
     const consumer = startCli(['portal', 'consume', '--topic', topic, '--group', uniqueName('portal-group')], kafkaEnv);
     const letters = async () =>
-      (await readTopic([BROKERS], TOPICS.portalDossiersDlq, 100_000, 3_000)).filter(
+      (await readTopic([BROKERS], TOPICS.portalDossiersDlq)).filter(
         (letter) => letter.headers.dlq_source_topic === topic,
       );
     await vi.waitFor(

@@ -70,31 +70,68 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-/** Reads a topic from the beginning until `count` messages arrived or the timeout passed. */
-export async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000) {
+/**
+ * Reads a topic from the beginning: up to its end as it is when called (each partition's high watermark then;
+ * transaction markers count as read), or, with `count`, until that many messages arrived. It waits on that
+ * condition, not on a quiet window, and fails after `timeoutMs` rather than return a part of the topic.
+ */
+export async function readTopic(
+  brokers: string[],
+  topic: string,
+  options: { count?: number; timeoutMs?: number } = {},
+): Promise<ConsumedMessage[]> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const kafka = testKafka(brokers);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  try {
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      if (BigInt(high) > BigInt(low)) ends.set(partition, BigInt(high) - 1n);
+    }
+  } finally {
+    await admin.disconnect();
+  }
   const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}` });
   const messages: ConsumedMessage[] = [];
+  const reached = new Map<number, bigint>();
+  const done = () =>
+    options.count !== undefined
+      ? messages.length >= options.count
+      : [...ends].every(([partition, end]) => (reached.get(partition) ?? -1n) >= end);
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    void consumer.run({
-      eachMessage: async ({ message }: { message: KafkaMessage }) => {
-        messages.push({
-          key: message.key?.toString() ?? null,
-          value: message.value?.toString() ?? null,
-          headers: headerText(message.headers),
-        });
-        if (messages.length >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} messages of ${topic} in ${timeoutMs} ms, not to its end`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (!done()) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      // Emitted for every batch, also one holding only a transaction marker: how far each partition was read.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        reached.set(payload.partition, BigInt(payload.lastOffset));
+        check();
+      });
+      check();
+      void consumer.run({
+        eachMessage: async ({ message }: { message: KafkaMessage }) => {
+          messages.push({
+            key: message.key?.toString() ?? null,
+            value: message.value?.toString() ?? null,
+            headers: headerText(message.headers),
+          });
+          if (options.count !== undefined) check();
+        },
+      });
     });
-  });
-  await done;
-  await consumer.disconnect();
+  } finally {
+    await consumer.disconnect();
+  }
   return messages;
 }
 
