@@ -8,7 +8,7 @@ import { createLogger } from '@commune-pulse/runtime';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledLines, scaledTruth, smallLines, smallTruth } from '../support/example.ts';
-import { produceLines, readTopic } from '../support/kafka.ts';
+import { KAFKA_RUN_TIMEOUT_MS, produceLines, readTopic } from '../support/kafka.ts';
 import { runCli, stopStartedProcesses, uniqueName } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 import { dumpAllTables, expectTruthReproduced, rawCounts } from '../support/warehouse-checks.ts';
@@ -129,54 +129,58 @@ describe('a topic deleted and created again under the same name', () => {
 });
 
 describe('restarts that cut the stream differently', () => {
-  it('store each position once with another chunk size and with fetches smaller than a chunk', async () => {
-    const copies = 10;
-    const truth = scaledTruth(copies);
-    const lines = scaledLines(copies);
-    const topic = uniqueName('dossier-events.v1.cuts');
-    const group = uniqueName('group');
-    const dataDir = join(root, 'cuts');
-    await produceLines(brokers, topic, lines);
-    // A first consumer stores everything with one cut; the group's offsets are then reset to the beginning, as
-    // an operator replaying the topic would, and two more runs read it all again, cut otherwise.
-    const first = await consume(topic, group, dataDir, ['--chunk-size', '700']);
-    expect(first.summary).toMatchObject({ messages: truth.lines, accepted: truth.accepted_events });
-    const admin = kafkajsOf(
-      createKafka({ brokers, clientId: 'test-reset', logger: createLogger('test', 'silent') }),
-    ).admin();
-    await admin.connect();
-    try {
-      for (const cut of [
-        ['--chunk-size', '97'],
-        ['--chunk-size', '5000', '--fetch-bytes', '4096'],
-      ]) {
-        await admin.resetOffsets({ groupId: group, topic, earliest: true });
-        const again = await consume(topic, group, dataDir, cut);
-        expect(again.summary, cut.join(' ')).toMatchObject({
-          messages: truth.lines,
-          accepted: 0,
-          duplicates: 0,
-          rejected: 0,
-          redelivered: truth.lines,
-        });
+  it(
+    'store each position once with another chunk size and with fetches smaller than a chunk',
+    async () => {
+      const copies = 10;
+      const truth = scaledTruth(copies);
+      const lines = scaledLines(copies);
+      const topic = uniqueName('dossier-events.v1.cuts');
+      const group = uniqueName('group');
+      const dataDir = join(root, 'cuts');
+      await produceLines(brokers, topic, lines);
+      // A first consumer stores everything with one cut; the group's offsets are then reset to the beginning, as
+      // an operator replaying the topic would, and two more runs read it all again, cut otherwise.
+      const first = await consume(topic, group, dataDir, ['--chunk-size', '700']);
+      expect(first.summary).toMatchObject({ messages: truth.lines, accepted: truth.accepted_events });
+      const admin = kafkajsOf(
+        createKafka({ brokers, clientId: 'test-reset', logger: createLogger('test', 'silent') }),
+      ).admin();
+      await admin.connect();
+      try {
+        for (const cut of [
+          ['--chunk-size', '97'],
+          ['--chunk-size', '5000', '--fetch-bytes', '4096'],
+        ]) {
+          await admin.resetOffsets({ groupId: group, topic, earliest: true });
+          const again = await consume(topic, group, dataDir, cut);
+          expect(again.summary, cut.join(' ')).toMatchObject({
+            messages: truth.lines,
+            accepted: 0,
+            duplicates: 0,
+            rejected: 0,
+            redelivered: truth.lines,
+          });
+        }
+      } finally {
+        await admin.disconnect();
       }
-    } finally {
-      await admin.disconnect();
-    }
-    await withWarehouse(dataDir, async (warehouse) => {
-      expect(await rawCounts(warehouse)).toEqual({
-        events: truth.accepted_events,
-        claims: truth.accepted_events,
-        rejects: truth.invalid_lines,
-        ledger_deliveries: truth.lines,
+      await withWarehouse(dataDir, async (warehouse) => {
+        expect(await rawCounts(warehouse)).toEqual({
+          events: truth.accepted_events,
+          claims: truth.accepted_events,
+          rejects: truth.invalid_lines,
+          ledger_deliveries: truth.lines,
+        });
+        await expectTruthReproduced(warehouse, truth);
       });
-      await expectTruthReproduced(warehouse, truth);
-    });
-    const letters = (await readTopic(brokers, TOPICS.dossierEventsDlq)).filter(
-      (message) => message.headers.dlq_source_topic === topic,
-    );
-    expect(letters).toHaveLength(truth.invalid_lines);
-  });
+      const letters = (await readTopic(brokers, TOPICS.dossierEventsDlq)).filter(
+        (message) => message.headers.dlq_source_topic === topic,
+      );
+      expect(letters).toHaveLength(truth.invalid_lines);
+    },
+    KAFKA_RUN_TIMEOUT_MS,
+  );
 });
 
 describe('poison on a partition', () => {

@@ -5,7 +5,7 @@ import { TOPICS } from '@commune-pulse/contracts';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledLines, scaledTruth, smallLines, smallTruth, type Truth } from '../support/example.ts';
-import { produceLines, readTopic } from '../support/kafka.ts';
+import { KAFKA_RUN_TIMEOUT_MS, produceLines, readTopic } from '../support/kafka.ts';
 import { runCli, sleep, startCli, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
 import { dumpAllTables, expectTruthReproduced, rawCounts } from '../support/warehouse-checks.ts';
@@ -74,45 +74,49 @@ describe('ingest from Kafka into the embedded warehouse', () => {
     }
   });
 
-  it('stores each event exactly once when the consumer is killed with SIGKILL mid-batch, again and again', async () => {
-    const copies = 20;
-    const truth: Truth = scaledTruth(copies);
-    const topic = uniqueName('dossier-events.v1.kill');
-    const group = uniqueName('group');
-    const dataDir = join(root, 'kill');
-    await produceLines(brokers, topic, scaledLines(copies));
-    const env = { KAFKA_BROKERS: brokers.join(','), KAFKA_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'info' };
-    const kills: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      // every restart cuts the stream differently: the ledger, not the chunk boundaries, keeps positions once
-      const chunkSize = String([300, 1_111, 97, 4_000][round]);
-      const consumer = startCli(consumerArgs(topic, group, dataDir, ['--chunk-size', chunkSize]), env);
-      // Once it holds its partitions, let it store for a moment and kill it wherever it is.
-      await waitFor(() => consumer.output().includes('joined the consumer group'), 60_000);
-      await sleep(300 + round * 400);
-      consumer.child.kill('SIGKILL');
-      kills.push(round);
-      await consumer.exited;
-    }
-    const last = await runCli(
-      consumerArgs(topic, group, dataDir, ['--exit-when-idle', '3', '--chunk-size', '503']),
-      env,
-    );
-    expect(last.code, last.output).toBe(0);
-    expect(kills).toHaveLength(4);
-    await withWarehouse(dataDir, async (warehouse) => {
-      expect(await rawCounts(warehouse)).toEqual({
-        events: truth.accepted_events,
-        claims: truth.accepted_events,
-        rejects: truth.invalid_lines,
-        ledger_deliveries: truth.lines,
+  it(
+    'stores each event exactly once when the consumer is killed with SIGKILL mid-batch, again and again',
+    async () => {
+      const copies = 20;
+      const truth: Truth = scaledTruth(copies);
+      const topic = uniqueName('dossier-events.v1.kill');
+      const group = uniqueName('group');
+      const dataDir = join(root, 'kill');
+      await produceLines(brokers, topic, scaledLines(copies));
+      const env = { KAFKA_BROKERS: brokers.join(','), KAFKA_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'info' };
+      const kills: number[] = [];
+      for (let round = 0; round < 4; round++) {
+        // every restart cuts the stream differently: the ledger, not the chunk boundaries, keeps positions once
+        const chunkSize = String([300, 1_111, 97, 4_000][round]);
+        const consumer = startCli(consumerArgs(topic, group, dataDir, ['--chunk-size', chunkSize]), env);
+        // Once it holds its partitions, let it store for a moment and kill it wherever it is.
+        await waitFor(() => consumer.output().includes('joined the consumer group'), 60_000);
+        await sleep(300 + round * 400);
+        consumer.child.kill('SIGKILL');
+        kills.push(round);
+        await consumer.exited;
+      }
+      const last = await runCli(
+        consumerArgs(topic, group, dataDir, ['--exit-when-idle', '3', '--chunk-size', '503']),
+        env,
+      );
+      expect(last.code, last.output).toBe(0);
+      expect(kills).toHaveLength(4);
+      await withWarehouse(dataDir, async (warehouse) => {
+        expect(await rawCounts(warehouse)).toEqual({
+          events: truth.accepted_events,
+          claims: truth.accepted_events,
+          rejects: truth.invalid_lines,
+          ledger_deliveries: truth.lines,
+        });
+        // The last consumer must have had work left: the kills landed before the end of the stream.
+        const lastSummary = JSON.parse(last.output.trim().split('\n').at(-1) as string);
+        expect(lastSummary.messages).toBeGreaterThan(0);
+        // ... and the killed ones had stored part of it.
+        expect(lastSummary.messages).toBeLessThan(truth.lines);
+        await expectTruthReproduced(warehouse, truth);
       });
-      // The last consumer must have had work left: the kills landed before the end of the stream.
-      const lastSummary = JSON.parse(last.output.trim().split('\n').at(-1) as string);
-      expect(lastSummary.messages).toBeGreaterThan(0);
-      // ... and the killed ones had stored part of it.
-      expect(lastSummary.messages).toBeLessThan(truth.lines);
-      await expectTruthReproduced(warehouse, truth);
-    });
-  });
+    },
+    KAFKA_RUN_TIMEOUT_MS,
+  );
 });

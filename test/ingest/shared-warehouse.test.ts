@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledLines, scaledTruth } from '../support/example.ts';
-import { produceLines } from '../support/kafka.ts';
+import { KAFKA_RUN_TIMEOUT_MS, produceLines } from '../support/kafka.ts';
 import {
   freePort,
   gatewayUrl,
@@ -76,53 +76,61 @@ function summaryOf(output: string): { messages: number } {
 }
 
 describe('ingest workers sharing one warehouse', () => {
-  it('two consumers in one group share the partitions; when one is killed the other takes over', async () => {
-    const copies = 20;
-    const truth = scaledTruth(copies);
-    const port = await freePort();
-    const url = gatewayUrl(port);
-    const server = await gateway(join(root, 'two'), port);
-    const topic = uniqueName('dossier-events.v1.pair');
-    const group = uniqueName('group');
-    await produceLines(brokers, topic, scaledLines(copies), { partitions: 4 });
+  it(
+    'two consumers in one group share the partitions; when one is killed the other takes over',
+    async () => {
+      const copies = 20;
+      const truth = scaledTruth(copies);
+      const port = await freePort();
+      const url = gatewayUrl(port);
+      const server = await gateway(join(root, 'two'), port);
+      const topic = uniqueName('dossier-events.v1.pair');
+      const group = uniqueName('group');
+      await produceLines(brokers, topic, scaledLines(copies), { partitions: 4 });
 
-    const first = consumer(topic, group, url, ['--exit-when-idle', '20']);
-    await waitFor(() => first.output().includes('joined the consumer group'), 60_000, 'the first consumer');
-    const second = consumer(topic, group, url, ['--exit-when-idle', '20']);
-    // The second member's join rebalances the group: both then hold partitions.
-    await waitFor(() => second.output().includes('joined the consumer group'), 60_000, 'the second consumer');
-    await sleep(800);
-    second.child.kill('SIGKILL');
-    expect(await second.exited).toBe('SIGKILL');
-    expect(await first.exited, first.output()).toBe(0);
-    const survivor = summaryOf(first.output());
-    expect(survivor.messages).toBeGreaterThan(0);
-    await withWarehouse(url, (warehouse) => expectTruthReproduced(warehouse, truth));
-    server.child.kill('SIGTERM');
-    await server.exited;
-  });
+      const first = consumer(topic, group, url, ['--exit-when-idle', '20']);
+      await waitFor(() => first.output().includes('joined the consumer group'), 60_000, 'the first consumer');
+      const second = consumer(topic, group, url, ['--exit-when-idle', '20']);
+      // The second member's join rebalances the group: both then hold partitions.
+      await waitFor(() => second.output().includes('joined the consumer group'), 60_000, 'the second consumer');
+      await sleep(800);
+      second.child.kill('SIGKILL');
+      expect(await second.exited).toBe('SIGKILL');
+      expect(await first.exited, first.output()).toBe(0);
+      const survivor = summaryOf(first.output());
+      expect(survivor.messages).toBeGreaterThan(0);
+      await withWarehouse(url, (warehouse) => expectTruthReproduced(warehouse, truth));
+      server.child.kill('SIGTERM');
+      await server.exited;
+    },
+    KAFKA_RUN_TIMEOUT_MS,
+  );
 
-  it('loses nothing when the warehouse is down for a while', async () => {
-    const copies = 10;
-    const truth = scaledTruth(copies);
-    const port = await freePort();
-    const url = gatewayUrl(port);
-    const dataDir = join(root, 'outage');
-    let server = await gateway(dataDir, port);
-    const topic = uniqueName('dossier-events.v1.outage');
-    await produceLines(brokers, topic, scaledLines(copies));
+  it(
+    'loses nothing when the warehouse is down for a while',
+    async () => {
+      const copies = 10;
+      const truth = scaledTruth(copies);
+      const port = await freePort();
+      const url = gatewayUrl(port);
+      const dataDir = join(root, 'outage');
+      let server = await gateway(dataDir, port);
+      const topic = uniqueName('dossier-events.v1.outage');
+      await produceLines(brokers, topic, scaledLines(copies));
 
-    const worker = consumer(topic, uniqueName('group'), url, ['--exit-when-idle', '10']);
-    await waitFor(() => worker.output().includes('joined the consumer group'), 60_000, 'the consumer');
-    await sleep(500);
-    server.child.kill('SIGKILL');
-    await server.exited;
-    await waitFor(() => worker.output().includes('storing a chunk failed'), 30_000, 'the consumer to notice');
-    await sleep(4_000);
-    server = await gateway(dataDir, port);
-    expect(await worker.exited, worker.output()).toBe(0);
-    await withWarehouse(url, (warehouse) => expectTruthReproduced(warehouse, truth));
-    server.child.kill('SIGTERM');
-    await server.exited;
-  });
+      const worker = consumer(topic, uniqueName('group'), url, ['--exit-when-idle', '10']);
+      await waitFor(() => worker.output().includes('joined the consumer group'), 60_000, 'the consumer');
+      await sleep(500);
+      server.child.kill('SIGKILL');
+      await server.exited;
+      await waitFor(() => worker.output().includes('storing a chunk failed'), 30_000, 'the consumer to notice');
+      await sleep(4_000);
+      server = await gateway(dataDir, port);
+      expect(await worker.exited, worker.output()).toBe(0);
+      await withWarehouse(url, (warehouse) => expectTruthReproduced(warehouse, truth));
+      server.child.kill('SIGTERM');
+      await server.exited;
+    },
+    KAFKA_RUN_TIMEOUT_MS,
+  );
 });

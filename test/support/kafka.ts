@@ -8,6 +8,12 @@ import kafkajs, { type IHeaders, type KafkaMessage } from 'kafkajs';
 
 const logger = createLogger('test-kafka', 'silent');
 
+/**
+ * The time limit of a test that runs several consumer processes, each reading tens of thousands of messages:
+ * minutes on two busy cores. Such a test waits on conditions throughout; this only bounds a run that hangs.
+ */
+export const KAFKA_RUN_TIMEOUT_MS = 360_000;
+
 /** The project's client handle, for the bus package's functions (ensureTopics, …). */
 export function testBus(brokers: string[]) {
   return createKafka({ brokers, clientId: 'commune-pulse-test', logger });
