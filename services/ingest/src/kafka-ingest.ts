@@ -164,6 +164,10 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       total = addOutcome(total, outcome);
       if (outcome.accepted > 0) lifecycle.markDirty();
       recordChunkMetrics(metrics, chunk, outcome);
+      logger.debug(
+        { partition: chunk.partition, offsets: `${chunk.firstOffset}-${chunk.lastOffset}`, accepted: outcome.accepted },
+        'stored a chunk',
+      );
       options.onChunkStored?.(outcome, startedMs);
     },
   });
