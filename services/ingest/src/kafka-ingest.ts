@@ -163,11 +163,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
       timer();
       total = addOutcome(total, outcome);
       if (outcome.accepted > 0) lifecycle.markDirty();
-      recordChunkMetrics(metrics, chunk, outcome);
-      logger.debug(
-        { partition: chunk.partition, offsets: `${chunk.firstOffset}-${chunk.lastOffset}`, accepted: outcome.accepted },
-        'stored a chunk',
-      );
+      recordStoredChunk(metrics, logger, chunk, outcome);
       options.onChunkStored?.(outcome, startedMs);
     },
   });
@@ -243,7 +239,12 @@ function topicSourceResolver(parts: {
   };
 }
 
-function recordChunkMetrics(metrics: IngestMetrics, chunk: PartitionChunk, outcome: BatchOutcome): void {
+/** The metrics of a stored chunk, and a debug line that says it is stored. */
+function recordStoredChunk(metrics: IngestMetrics, logger: Logger, chunk: PartitionChunk, outcome: BatchOutcome) {
+  logger.debug(
+    { partition: chunk.partition, offsets: `${chunk.firstOffset}-${chunk.lastOffset}`, accepted: outcome.accepted },
+    'stored a chunk',
+  );
   metrics.consumed.inc({ source: chunk.topic }, outcome.deliveries);
   metrics.stored.inc(outcome.accepted);
   metrics.duplicates.inc(outcome.duplicates);
