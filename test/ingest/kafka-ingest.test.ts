@@ -8,7 +8,13 @@ import { scaledLines, scaledTruth, smallLines, smallTruth, type Truth } from '..
 import { KAFKA_RUN_TIMEOUT_MS, produceLines, readTopic } from '../support/kafka.ts';
 import { runCli, sleep, startCli, stopStartedProcesses, uniqueName, waitFor } from '../support/processes.ts';
 import { resolveTestServices } from '../support/services.ts';
-import { dumpAllTables, expectTruthReproduced, rawCounts } from '../support/warehouse-checks.ts';
+import {
+  dataQualityTotals,
+  dumpAllTables,
+  expectTablesReproduced,
+  expectTruthReproduced,
+  rawCounts,
+} from '../support/warehouse-checks.ts';
 
 let brokers: string[];
 let stopServices: () => Promise<void> = async () => {};
@@ -114,7 +120,13 @@ describe('ingest from Kafka into the embedded warehouse', () => {
         expect(lastSummary.messages).toBeGreaterThan(0);
         // ... and the killed ones had stored part of it.
         expect(lastSummary.messages).toBeLessThan(truth.lines);
-        await expectTruthReproduced(warehouse, truth);
+        await expectTablesReproduced(warehouse, truth);
+        // The known hole (README, "How the numbers stay exact"): a kill between a ledger insert and its
+        // materialized view's insert leaves that chunk out of data_quality. It never counts a chunk twice.
+        const quality = await dataQualityTotals(warehouse);
+        expect(quality?.accepted).toBeLessThanOrEqual(truth.accepted_events);
+        expect(quality?.duplicates).toBeLessThanOrEqual(truth.duplicate_lines);
+        expect(quality?.rejected).toBeLessThanOrEqual(truth.invalid_lines);
       });
     },
     KAFKA_RUN_TIMEOUT_MS,
