@@ -82,7 +82,7 @@ export async function benchReads(options: ReadBenchOptions) {
         `filled ${Math.min(from + count, options.rows).toLocaleString('en')} of ${options.rows.toLocaleString('en')} events (${((performance.now() - fillStarted) / 1000).toFixed(0)} s)`,
       );
     }
-    // The ledger of that year, a range per 20,000 deliveries, as the ingest writes it (its view data_quality).
+    // The ledger of that year, a range per 20,000 deliveries, as the ingest writes it (its view fills data_quality_chunks).
     await warehouse.command(
       `INSERT INTO ingest_ledger (source_key, partition, first_position, last_position, recorded_at, deliveries, accepted,
          duplicates, rejected, rejected_by_reason, unknown_procedure, late, dead_letters, touched_communes, touched_from_ms, latest_occurred_ms)
@@ -126,7 +126,7 @@ export async function benchReads(options: ReadBenchOptions) {
       },
       {
         query: 'data_quality for a week',
-        design: 'ledger + claims (data_quality_daily)',
+        design: 'ledger + claims (data_quality_chunks)',
         ...(await timed(warehouse, `SELECT * FROM data_quality WHERE ${week}`, runs)),
       },
       {

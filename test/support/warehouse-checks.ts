@@ -90,6 +90,16 @@ export async function rawCounts(warehouse: Warehouse) {
   };
 }
 
+/** The base tables' raw rows match a truth: one row per accepted event and per reject, every line in the ledger once. */
+export async function expectRawCountsOf(warehouse: Warehouse, truth: Truth): Promise<void> {
+  expect(await rawCounts(warehouse)).toEqual({
+    events: truth.accepted_events,
+    claims: truth.accepted_events,
+    rejects: truth.invalid_lines,
+    ledger_deliveries: truth.lines,
+  });
+}
+
 /** Every table of the warehouse, as text: where personal data must never appear. */
 export async function dumpAllTables(warehouse: Warehouse): Promise<Map<string, string>> {
   // Materialized views keep nothing of their own: their rows are in their target tables, read here too.

@@ -259,3 +259,57 @@ describe('migration 0006 on a warehouse of the earlier schema', () => {
     ).toEqual([{ events: 2, claims: 2 }]);
   });
 });
+
+describe('migration 0009 on a warehouse with data_quality per day', () => {
+  let dir: string;
+  let warehouse: Warehouse;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cp-migrate-0009-'));
+    warehouse = createWarehouse({ dataDir: dir });
+  });
+  afterAll(async () => {
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the totals and marks the chunks already counted, so that no completion counts them again', async () => {
+    await migrate(
+      warehouse,
+      loadMigrations().filter((migration) => migration.version < 9),
+    );
+    const chunk = {
+      source_key: 42,
+      partition: 0,
+      recorded_at: '2026-11-17 03:00:00.000',
+      deliveries: 10,
+      accepted: 7,
+      duplicates: 1,
+      rejected: 2,
+      rejected_by_reason: { invalid_channel: 2 },
+      unknown_procedure: 1,
+      late: 0,
+    };
+    // the earlier materialized view fills data_quality_daily from these
+    await warehouse.insert('ingest_ledger', [
+      { ...chunk, first_position: 1, last_position: 10 },
+      { ...chunk, first_position: 11, last_position: 20 },
+    ]);
+    const totals =
+      'SELECT sum(deliveries) AS deliveries, sum(events_accepted) AS accepted, sum(rejected) AS rejected FROM data_quality';
+    const before = await warehouse.query<Record<string, number>>(totals);
+    expect(before).toEqual([{ deliveries: 20, accepted: 14, rejected: 4 }]);
+
+    expect((await migrate(warehouse)).map((migration) => migration.version)).toEqual([9]);
+    expect(await warehouse.query<Record<string, number>>(totals)).toEqual(before);
+    const [marked] = await warehouse.query<{ unmarked: number }>(
+      `SELECT count() AS unmarked FROM ingest_ledger
+       WHERE (source_key, partition, first_position) NOT IN
+             (SELECT source_key, partition, first_position FROM data_quality_chunks)`,
+    );
+    expect(marked).toEqual({ unmarked: 0 });
+    const old = await warehouse.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ('data_quality_daily', 'ingest_ledger_to_data_quality')",
+    );
+    expect(old).toEqual([]);
+  });
+});

@@ -10,6 +10,7 @@ import {
   resolvedOnTime,
   type WorkingMillisBetween,
 } from '@commune-pulse/workload';
+import { completeDataQuality } from './data-quality.ts';
 
 /**
  * Keeps the lifecycle tables (dossiers, commune_daily, commune_weekly, procedure_weekly) in step with the
@@ -17,7 +18,7 @@ import {
  * not a clock), recomputes from all their events the dossiers those ranges stored events of and the commune-days
  * they can change, writes them with a version from the warehouse's clock, and records the ranges as derived:
  * recomputing instead of adding up is what makes redeliveries, disorder and late events land on the same
- * figures as a clean ordered stream.
+ * figures as a clean ordered stream. Each run first completes data_quality from the ledger (data-quality.ts).
  */
 
 export interface DeriveOptions {
@@ -31,6 +32,8 @@ export interface DeriveResult {
   communes: number;
   dossiers: number;
   horizonDay: string | null;
+  /** ledger chunks data_quality was missing (a process killed between the ledger's insert and its view's) */
+  dataQualityCompleted: number;
 }
 
 /**
@@ -120,6 +123,7 @@ function dossierRow(timeline: DossierTimeline, workingMillis: WorkingMillisBetwe
 }
 
 export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptions): Promise<DeriveResult> {
+  const dataQualityCompleted = await completeDataQuality(warehouse);
   const pending = await warehouse.query<PendingRange>(
     `SELECT source_key, partition, first_position, last_position, touched_communes, touched_from_ms, latest_occurred_ms
      FROM ingest_ledger
@@ -128,7 +132,12 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
   );
   const previousHorizon = await readHorizon(warehouse);
   if (pending.length === 0) {
-    return { communes: 0, dossiers: 0, horizonDay: previousHorizon === null ? null : formatDay(previousHorizon) };
+    return {
+      communes: 0,
+      dossiers: 0,
+      horizonDay: previousHorizon === null ? null : formatDay(previousHorizon),
+      dataQualityCompleted,
+    };
   }
   const latestMs = pending.reduce((latest, range) => Math.max(latest, Number(range.latest_occurred_ms)), 0);
   const horizonDay = Math.max(
@@ -137,7 +146,7 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
   );
   if (!Number.isFinite(horizonDay)) {
     await markDerived(warehouse, pending);
-    return { communes: 0, dossiers: 0, horizonDay: null };
+    return { communes: 0, dossiers: 0, horizonDay: null, dataQualityCompleted };
   }
   const isPending = pendingIndex(pending);
 
@@ -164,7 +173,7 @@ export async function deriveLifecycle(warehouse: Warehouse, options: DeriveOptio
     { key: 'lifecycle_horizon_day', value: String(horizonDay), updated_at: new Date().toISOString() },
   ]);
   await markDerived(warehouse, pending);
-  return { communes: communes.length, dossiers: dossierCount, horizonDay: formatDay(horizonDay) };
+  return { communes: communes.length, dossiers: dossierCount, horizonDay: formatDay(horizonDay), dataQualityCompleted };
 }
 
 /**

@@ -264,7 +264,8 @@ function lifecycleRefresher(
   logger: Logger,
   options: Pick<KafkaIngestOptions, 'deriveIntervalMs' | 'onDeriveProgress'>,
 ) {
-  let dirty = false;
+  // Dirty from the start: a process stopped by a signal or killed leaves its last chunks to the next start.
+  let dirty = true;
   let refreshes: Promise<void> = Promise.resolve();
   let lastRefreshAt = Date.now();
   const state = {
@@ -278,7 +279,13 @@ function lifecycleRefresher(
         if (!dirty) return;
         dirty = false;
         try {
-          await context.derive(options.onDeriveProgress);
+          const derived = await context.derive(options.onDeriveProgress);
+          if (derived.dataQualityCompleted > 0) {
+            logger.warn(
+              { chunks: derived.dataQualityCompleted },
+              'data_quality was missing chunks a stopped process had stored; completed from the ledger',
+            );
+          }
         } catch (error) {
           dirty = true;
           logger.warn({ err: error }, 'refreshing the lifecycle tables failed; will retry');
