@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { revokeToken } from '@commune-pulse/api';
 import { pressureLevel } from '@commune-pulse/workload';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,21 @@ describe('figures equal an independent query of the warehouse', () => {
       "SELECT DISTINCT toString(period_start) AS d FROM pressure_indicators_rows WHERE period_kind = 'week' ORDER BY d DESC",
     );
     expect(weeks.items.map((row) => row.week_start)).toEqual(expected.map((row) => row.d));
+  });
+
+  it("the overview: the national page's three answers in one", async () => {
+    for (const week of [`week=${LAST_WEEK}&`, '']) {
+      const overview = await getJson<Record<string, unknown>>(`/api/v1/overview?${week}top=3`);
+      expect(overview.national).toEqual(await getJson(`/api/v1/national?${week}top=3`));
+      expect(overview.provinces).toEqual(await getJson(`/api/v1/provinces?${week}`));
+      expect(overview.weeks).toEqual(await getJson('/api/v1/weeks'));
+    }
+    const hanoi = await getJson<{ national: { communes: number }; weeks: unknown }>(
+      '/api/v1/overview',
+      fixture.tokens.hanoi,
+    );
+    expect(hanoi.national.communes).toBe(HANOI.communes.length);
+    expect(hanoi.weeks).toEqual(await getJson('/api/v1/weeks', fixture.tokens.hanoi));
   });
 
   it('provinces with their levels', async () => {
@@ -196,6 +212,42 @@ describe('formats and caching', () => {
       headers: { 'if-none-match': etag as string },
     });
     expect(again.status).toBe(304);
+  });
+
+  it('the dashboard files: gzipped when the browser takes it, with an ETag, 304 when unchanged', async () => {
+    const plain = await fixture.get('/vendor/echarts.min.js', undefined, {
+      headers: { 'accept-encoding': 'identity' },
+    });
+    const body = Buffer.from(await plain.arrayBuffer());
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const etag = plain.headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect(plain.headers.get('cache-control')).toBe('no-cache');
+    const zipped = await new Promise<{ encoding: string | undefined; bytes: Buffer }>((resolve, reject) => {
+      // fetch would unzip it: the bytes as they travel.
+      const url = new URL(`${fixture.api.url}/vendor/echarts.min.js`);
+      request(
+        { host: url.hostname, port: url.port, path: url.pathname, headers: { 'accept-encoding': 'gzip' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }));
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(zipped.encoding).toBe('gzip');
+    expect(zipped.bytes.length).toBeLessThan(body.length / 2);
+    expect(gunzipSync(zipped.bytes).equals(body)).toBe(true);
+    for (const path of ['/', '/dashboard/app.js', '/vendor/echarts.min.js']) {
+      const first = await fixture.get(path);
+      expect(first.status, path).toBe(200);
+      const again = await fixture.get(path, undefined, {
+        headers: { 'if-none-match': first.headers.get('etag') ?? '' },
+      });
+      expect(again.status, path).toBe(304);
+    }
   });
 
   it('errors as problem+json with a message a person can act on', async () => {

@@ -30,6 +30,8 @@ interface Watched {
   page: Page;
   errors: string[];
   outside: string[];
+  /** the API requests the page sent, in order */
+  asked: string[];
   close(): Promise<void>;
 }
 
@@ -38,12 +40,15 @@ async function openDashboard(token: string, lang: 'vi' | 'en' = 'vi'): Promise<W
   const page = await context.newPage();
   const errors: string[] = [];
   const outside: string[] = [];
+  const asked: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('request', (request) => {
     if (!request.url().startsWith(fixture.api.url)) outside.push(request.url());
+    else if (request.url().startsWith(`${fixture.api.url}/api/`))
+      asked.push(request.url().slice(fixture.api.url.length));
   });
   await page.addInitScript(
     ([value, language]) => {
@@ -52,7 +57,7 @@ async function openDashboard(token: string, lang: 'vi' | 'en' = 'vi'): Promise<W
     },
     [token, lang],
   );
-  return { page, errors, outside, close: () => context.close() };
+  return { page, errors, outside, asked, close: () => context.close() };
 }
 
 const ready = (page: Page) => page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
@@ -62,10 +67,12 @@ const viNumber = (value: number, digits: number) =>
 
 describe('the dashboard in headless Chromium', () => {
   it('national → province → commune, with the API numbers, in Vietnamese, nothing from outside', async () => {
-    const { page, errors, outside, close } = await openDashboard(fixture.tokens.ministry);
+    const { page, errors, outside, asked, close } = await openDashboard(fixture.tokens.ministry);
     try {
       await page.goto(`${fixture.api.url}/`);
       await ready(page);
+      // The first page, its week picker included, in one request.
+      expect(asked).toEqual(['/api/v1/overview?top=10']);
       const national = (await (
         await fixture.get(`/api/v1/national?week=${LAST_WEEK}&top=10`, fixture.tokens.ministry)
       ).json()) as {

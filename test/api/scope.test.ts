@@ -42,6 +42,21 @@ const CASES: Record<string, ScopeCase> = {
         (row) => row.province_code === HCMC.province,
       ),
   },
+  overview: {
+    request: { path: `/api/v1/overview?week=${LAST_WEEK}` },
+    // Hà Nội's token gets Hà Nội's picture, provinces and weeks: HCMC in any of the three is a leak.
+    expect: 'empty',
+    found: (body) => {
+      const { national, provinces, weeks } = body as Record<string, { items?: unknown[]; most_pressured?: unknown[] }>;
+      return (
+        ((national?.most_pressured ?? []) as Record<string, unknown>[]).some(
+          (row) => row.province_code === HCMC.province,
+        ) ||
+        items(provinces).some((row) => row.province_code === HCMC.province) ||
+        items(weeks).some((row) => row.week_start === HCMC_ONLY_WEEK)
+      );
+    },
+  },
   provinces: {
     request: { path: `/api/v1/provinces?week=${LAST_WEEK}` },
     expect: 'empty',

@@ -1,5 +1,7 @@
 // The dashboard: three pages (the nation, a province, a commune) drawn from the API with the user's token.
-// No framework and no network beyond the API; charts with ECharts, as the weekly report draws them.
+// No framework and no network beyond the API; charts with ECharts, as the weekly report draws them. ECharts (0.7 MB
+// of script to parse) loads beside a page's data, not before it: the page asks the API first, draws its tables when
+// the answer is here and its charts once ECharts is too.
 
 // The report's level colours (services/reporter/src/charts.ts).
 const LEVEL_COLORS = { low: '#2e7d32', normal: '#1e88e5', elevated: '#f9a825', high: '#ef6c00', critical: '#c62828' };
@@ -105,11 +107,21 @@ function escapeHtml(text) {
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
 }
+const formats = new Map();
+/** The number format of the language shown, made once: a page formats a few hundred numbers. */
+function numberFormat(digits) {
+  const key = `${t('locale')} ${digits}`;
+  if (!formats.has(key)) {
+    formats.set(
+      key,
+      new Intl.NumberFormat(t('locale'), { maximumFractionDigits: digits, minimumFractionDigits: digits }),
+    );
+  }
+  return formats.get(key);
+}
 function number(value, digits = 0) {
   if (value === null || value === undefined) return '—';
-  return new Intl.NumberFormat(t('locale'), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(
-    value,
-  );
+  return numberFormat(digits).format(value);
 }
 function levelBadge(level) {
   if (!level) return '—';
@@ -127,6 +139,19 @@ async function api(path) {
     throw new Error(problem.detail ?? `HTTP ${response.status}`);
   }
   return response.json();
+}
+
+let echartsLoaded;
+/** ECharts, loaded once (the page preloads it); resolves when it can draw. */
+function echartsReady() {
+  echartsLoaded ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/vendor/echarts.min.js';
+    script.onload = resolve;
+    script.onerror = () => reject(new Error('ECharts could not be loaded'));
+    document.head.append(script);
+  });
+  return echartsLoaded;
 }
 
 function chart(element, option) {
@@ -190,15 +215,16 @@ function card(label, value, field) {
 const weekParam = () => (state.week ? `week=${state.week}&` : '');
 
 async function nationalPage(page) {
-  const weekQuery = weekParam();
-  const [summary, provinces] = await Promise.all([
-    api(`/api/v1/national?${weekQuery}top=10`),
-    api(`/api/v1/provinces?${weekQuery}`),
-  ]);
-  if (summary === null) {
+  // The national picture, its provinces and the weeks for the picker: one request.
+  const overview = await api(`/api/v1/overview?${weekParam()}top=10`);
+  if (state.weeksLoaded === undefined) {
+    state.weeksLoaded = overview === null ? loadWeeks() : Promise.resolve(showWeeks(overview.weeks.items));
+  }
+  if (overview === null) {
     page.innerHTML = `<h1>${t('national')}</h1><p class="empty">${t('noData')}</p>`;
     return;
   }
+  const { national: summary, provinces } = overview;
   page.innerHTML = `<h1 data-testid="title">${t('national')} · ${escapeHtml(summary.week)}</h1>
 <div class="cards">${card(t('communes'), number(summary.communes), 'communes')}${card(t('required'), number(summary.required_fte, 1), 'required_fte')}${card(t('actual'), number(summary.actual_fte, 1), 'actual_fte')}${card(t('index'), number(summary.pressure_index, 2), 'pressure_index')}${card(t('received'), number(summary.received), 'received')}</div>
 <div class="grid"><div class="panel"><h2>${t('perLevel')}</h2><div class="chart" id="chart-levels" data-testid="chart-levels"></div></div>
@@ -210,6 +236,7 @@ async function nationalPage(page) {
         `<tr data-province="${row.province_code}"><td><a href="#/province/${row.province_code}" data-testid="province-link">${escapeHtml(row.province_name)}</a></td><td class="num">${number(row.communes)}</td><td class="num" data-field="pressure_index">${number(row.pressure_index, 2)}</td><td>${levelBadge(row.level)}</td><td class="num">${number(row.required_fte, 1)}</td><td class="num">${number(row.actual_fte, 1)}</td></tr>`,
     )
     .join('')}</tbody></table>`;
+  await echartsReady();
   levelBars($('#chart-levels'), summary.levels);
   const top = provinces.items.slice().sort((a, b) => (b.required_fte ?? 0) - (a.required_fte ?? 0));
   chart($('#chart-staff'), {
@@ -244,6 +271,7 @@ async function provincePage(page, code) {
 <div class="panel"><h2>${t('histogram')}</h2><div class="chart" id="chart-histogram" data-testid="chart-histogram"></div></div>
 <div class="panel"><h2>${t('trend')}</h2><div class="chart" id="chart-trend" data-testid="chart-trend"></div></div></div>
 <h2>${t('provinceCommunes')}</h2>${communeTable(rows, 'province-communes')}`;
+  await echartsReady();
   levelBars($('#chart-levels'), current.levels);
   const bins = Array.from({ length: 25 }, (_, i) => i / 10);
   const counts = bins.map(
@@ -303,6 +331,7 @@ async function communePage(page, code) {
           )
           .join('')}</tbody></table>`
   }`;
+  await echartsReady();
   const labels = history.weeks.map((week) => week.week);
   lines($('#chart-volume'), labels, [
     { name: t('received'), data: history.weeks.map((week) => week.received) },
@@ -317,6 +346,15 @@ async function communePage(page, code) {
     },
   ]);
 }
+
+function showWeeks(weeks) {
+  state.weeks = weeks;
+  const picker = $('#week-picker');
+  picker.innerHTML = weeks.map((week) => `<option value="${week.week}">${week.week}</option>`).join('');
+  picker.value = state.week ?? weeks[0]?.week ?? '';
+  return weeks;
+}
+const loadWeeks = () => api('/api/v1/weeks').then((answer) => showWeeks(answer.items));
 
 function translateStatic() {
   document.documentElement.lang = state.lang;
@@ -339,17 +377,10 @@ async function render() {
   $('#login').hidden = true;
   $('#logout').hidden = false;
   try {
-    // The weeks for the picker load beside the page, which asks for the latest week until one is picked.
-    if (state.weeksLoaded === undefined) {
-      state.weeksLoaded = api('/api/v1/weeks').then((answer) => {
-        state.weeks = answer.items;
-        const picker = $('#week-picker');
-        picker.innerHTML = state.weeks.map((week) => `<option value="${week.week}">${week.week}</option>`).join('');
-        picker.value = state.week ?? state.weeks[0]?.week ?? '';
-        return state.weeks;
-      });
-    }
     const [, kind, code] = /^#\/(province|commune)\/(\d+)$/.exec(location.hash) ?? [];
+    // The weeks for the picker load beside the page, which asks for the latest week until one is picked (the
+    // national page's answer holds them).
+    if (state.weeksLoaded === undefined && kind !== undefined) state.weeksLoaded = loadWeeks();
     if (kind === 'province') await provincePage(page, code);
     else if (kind === 'commune') await communePage(page, code);
     else await nationalPage(page);
@@ -394,3 +425,7 @@ window.addEventListener('resize', () => {
   for (const instance of state.charts) instance.resize();
 });
 render();
+// While the first page's answer is on its way: ECharts, and the number formats (a fresh page's first one costs the
+// browser tens of milliseconds).
+echartsReady();
+for (const digits of [0, 1, 2]) numberFormat(digits);

@@ -20,6 +20,10 @@ export interface EndpointServices {
   reportsDir: string;
 }
 
+/** A strong ETag of what is sent: its SHA-256. */
+export const etag = (content: string | Buffer) =>
+  `"${createHash('sha256').update(content).digest('base64url').slice(0, 27)}"`;
+
 /** A problem answer (RFC 9457). */
 export const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
   reply
@@ -111,9 +115,9 @@ function send(
   if (endpoint.weekly) {
     // Weekly figures change only when a week is estimated again: a client may keep them a minute, and ask again
     // with the ETag for a 304.
-    const etag = `"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
-    reply.header('etag', etag).header('cache-control', 'private, max-age=60');
-    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    const tag = etag(payload);
+    reply.header('etag', tag).header('cache-control', 'private, max-age=60');
+    if (request.headers['if-none-match'] === tag) return reply.code(304).send();
   }
   return reply.send(payload);
 }

@@ -2,6 +2,7 @@ import { communeByCode, provinceByCode, weekStartOfLabel } from '@commune-pulse/
 import type { GuardedReader, Warehouse } from '@commune-pulse/warehouse';
 import { PRESSURE_LEVELS } from '@commune-pulse/workload';
 import { z } from 'zod';
+import { readCache } from './read-cache.ts';
 import type { Scope } from './tokens.ts';
 
 /**
@@ -87,25 +88,22 @@ export function scopeParams(scope: Scope) {
 }
 export const IN_SCOPE = 'province_code IN {provinces:Array(String)}';
 
-// The latest week changes when the estimator stores a new one (weekly): a few seconds' delay is harmless, and
-// the first page of the dashboard then needs one query less.
-const LATEST_WEEK_MS = 5_000;
-const latestWeeks = new Map<string, { weekStart: string; until: number }>();
+// The latest week changes when the estimator stores a new one (weekly): a few seconds' delay is harmless, and the
+// calls a page sends together ask for it once.
+const latestWeeks = readCache<string>(5_000);
 
 /** The latest week with weekly indicators in the caller's provinces, when none is asked for. */
 export async function resolveWeek(warehouse: Warehouse, scope: Scope, week: string | undefined): Promise<string> {
   if (week !== undefined) return weekStartOfLabel(week);
-  const key = scope.provinces.join(',');
-  const cached = latestWeeks.get(key);
-  if (cached !== undefined && cached.until > Date.now()) return cached.weekStart;
-  const [row] = await warehouse.query<{ week_start: string }>(
-    `SELECT toString(max(period_start)) AS week_start FROM pressure_indicators
-     WHERE period_kind = 'week' AND ${IN_SCOPE}`,
-    scopeParams(scope),
-  );
-  if (row === undefined || row.week_start === '1970-01-01') throw notFound('no week has been estimated yet');
-  latestWeeks.set(key, { weekStart: row.week_start, until: Date.now() + LATEST_WEEK_MS });
-  return row.week_start;
+  return latestWeeks(scope.provinces.join(','), async () => {
+    const [row] = await warehouse.query<{ week_start: string }>(
+      `SELECT toString(max(period_start)) AS week_start FROM pressure_indicators
+       WHERE period_kind = 'week' AND ${IN_SCOPE}`,
+      scopeParams(scope),
+    );
+    if (row === undefined || row.week_start === '1970-01-01') throw notFound('no week has been estimated yet');
+    return row.week_start;
+  });
 }
 
 export function named<T extends { commune_code: string; province_code: string }>(row: T) {

@@ -2,7 +2,7 @@ import type { Endpoint } from './endpoint.ts';
 import { alerts } from './endpoints/alerts.ts';
 import { explain, history } from './endpoints/commune.ts';
 import { dataQuality } from './endpoints/data-quality.ts';
-import { communes, national, provincesEndpoint, weeks } from './endpoints/pressure.ts';
+import { communes, national, overview, provincesEndpoint, weeks } from './endpoints/pressure.ts';
 import { reportFile, reports } from './endpoints/reports.ts';
 import { sql } from './endpoints/sql.ts';
 
@@ -16,6 +16,7 @@ export { ApiProblem, type Endpoint, type EndpointContext, type FileAnswer } from
  */
 export const ENDPOINTS: readonly Endpoint[] = [
   weeks,
+  overview,
   national,
   provincesEndpoint,
   communes,

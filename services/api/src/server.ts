@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Logger } from '@commune-pulse/runtime';
 import { openGuardedReader, type QueryLimits, type Warehouse } from '@commune-pulse/warehouse';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AccessLog } from './access-log.ts';
-import { answer, answerError, problem } from './answer.ts';
+import { answer, answerError, etag, problem } from './answer.ts';
 import { ENDPOINTS } from './endpoints.ts';
 import { requestGuard } from './guard.ts';
 import { openApiDocument, referencePage } from './openapi.ts';
@@ -38,6 +39,29 @@ const require = createRequire(import.meta.url);
 // The common build (bar and line charts, legend, tooltip, the SVG renderer): 0.7 MB instead of the full 1.1 MB,
 // which the browser parses before the first page can draw.
 const ECHARTS = require.resolve('echarts/dist/echarts.common.min.js');
+const STATIC_FILES = [
+  ['/', join(DASHBOARD_DIR, 'index.html'), 'text/html; charset=utf-8'],
+  ['/dashboard/app.js', join(DASHBOARD_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
+  ['/dashboard/style.css', join(DASHBOARD_DIR, 'style.css'), 'text/css; charset=utf-8'],
+  ['/vendor/echarts.min.js', ECHARTS, 'text/javascript; charset=utf-8'],
+] as const;
+
+/**
+ * A file of the dashboard, read when the API starts: sent gzipped to a browser that takes it (ECharts is 0.7 MB,
+ * 0.24 MB gzipped), with an ETag, and answered 304 when the browser already holds it. `no-cache`: the browser asks
+ * each time, so that a new version of the dashboard is never mixed with an old one.
+ */
+function staticFile(path: string, type: string) {
+  const body = readFileSync(path);
+  const tag = etag(body);
+  const gzipped = gzipSync(body, { level: 9 });
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.type(type).header('cache-control', 'no-cache').header('etag', tag).header('vary', 'accept-encoding');
+    if (request.headers['if-none-match'] === tag) return reply.code(304).send();
+    if (!/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.send(body);
+    return reply.header('content-encoding', 'gzip').send(gzipped);
+  };
+}
 
 /** The read-only API and its dashboard, over the warehouse. */
 export async function startApi(options: ApiOptions): Promise<RunningApi> {
@@ -82,12 +106,7 @@ export async function startApi(options: ApiOptions): Promise<RunningApi> {
   app.get('/openapi.json', async (_request, reply) => reply.type('application/json; charset=utf-8').send(document));
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(referencePage(document)));
   app.get('/health', async () => ({ ok: true }));
-  const staticFile = (path: string, type: string) => async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.type(type).header('cache-control', 'no-cache').send(readFileSync(path));
-  app.get('/', staticFile(join(DASHBOARD_DIR, 'index.html'), 'text/html; charset=utf-8'));
-  app.get('/dashboard/app.js', staticFile(join(DASHBOARD_DIR, 'app.js'), 'text/javascript; charset=utf-8'));
-  app.get('/dashboard/style.css', staticFile(join(DASHBOARD_DIR, 'style.css'), 'text/css; charset=utf-8'));
-  app.get('/vendor/echarts.min.js', staticFile(ECHARTS, 'text/javascript; charset=utf-8'));
+  for (const [url, path, type] of STATIC_FILES) app.get(url, staticFile(path, type));
 
   await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { provinceByCode, provinces } from '@commune-pulse/reference-data';
 import type { Warehouse } from '@commune-pulse/warehouse';
+import { readCache } from './read-cache.ts';
 
 /**
  * API tokens. A token is `cpt_<id>_<secret>`; the warehouse keeps its id, its SHA-256 and what it may do, never
@@ -120,26 +121,26 @@ export async function revokeToken(warehouse: Warehouse, tokenId: string, nowMs =
  * revocation takes effect within that time on every running API.
  */
 export function tokenVerifier(warehouse: Warehouse, cacheMs: number) {
-  const cache = new Map<string, { scope: Scope | undefined; until: number }>();
+  const cache = readCache<Scope | undefined>(cacheMs);
   return async (presented: string): Promise<Scope | undefined> => {
     const match = TOKEN_PATTERN.exec(presented);
     if (match === null) return undefined;
     const tokenId = match[1] as string;
     const digest = sha256(presented);
-    const cached = cache.get(digest);
-    if (cached !== undefined && cached.until > Date.now()) return cached.scope;
-    const [row] = await warehouse.query<StoredToken>(`${SELECT_TOKENS} WHERE token_id = {id:String}`, {
-      id: tokenId,
-    });
-    let scope: Scope | undefined;
-    if (
-      row !== undefined &&
-      row.revoked_at === null &&
-      timingSafeEqual(Buffer.from(row.token_sha256, 'hex'), Buffer.from(digest, 'hex'))
-    ) {
+    return cache(digest, async () => {
+      const [row] = await warehouse.query<StoredToken>(`${SELECT_TOKENS} WHERE token_id = {id:String}`, {
+        id: tokenId,
+      });
+      if (
+        row === undefined ||
+        row.revoked_at !== null ||
+        !timingSafeEqual(Buffer.from(row.token_sha256, 'hex'), Buffer.from(digest, 'hex'))
+      ) {
+        return undefined;
+      }
       const role = row.role as TokenRole;
       const provinceCode = role.startsWith('province:') ? role.slice('province:'.length) : undefined;
-      scope = {
+      return {
         tokenId,
         tokenName: row.name,
         role,
@@ -147,9 +148,6 @@ export function tokenVerifier(warehouse: Warehouse, cacheMs: number) {
         provinceCode,
         sql: role === 'analyst',
       };
-    }
-    cache.set(digest, { scope, until: Date.now() + cacheMs });
-    if (cache.size > 10_000) cache.delete(cache.keys().next().value as string);
-    return scope;
+    });
   };
 }

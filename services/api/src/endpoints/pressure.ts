@@ -1,4 +1,4 @@
-import { isoWeekLabel, provinceByCode } from '@commune-pulse/reference-data';
+import { isoWeekLabel, provinceByCode, weekStartOfLabel } from '@commune-pulse/reference-data';
 import type { Warehouse } from '@commune-pulse/warehouse';
 import { aggregatePressureIndex, PRESSURE_LEVELS, pressureLevel } from '@commune-pulse/workload';
 import { z } from 'zod';
@@ -64,37 +64,41 @@ export const national: Endpoint = {
   weekly: true,
   async handler({ warehouse, scope, query }) {
     const { week, top } = query as { week?: string; top: number };
-    const weekStart = await resolveWeek(warehouse, scope, week);
-    const params = { ...scopeParams(scope), week: weekStart, top };
-    const [totals] = await warehouse.query<Record<string, number>>(
-      `SELECT count() AS communes, countIf(pressure_index IS NOT NULL) AS communes_with_index,
-              countIf(missing_staffing = 1) AS communes_without_staffing,
-              ${PRESSURE_LEVELS.map((l) => `countIf(level = '${l}') AS ${l}`).join(', ')},
-              sum(required_fte) AS total_required, sumIf(actual_fte, pressure_index IS NOT NULL) AS total_actual,
-              sumIf(required_fte, pressure_index IS NOT NULL) AS required_with_index, sum(received) AS total_received
-       FROM pressure_indicators
-       WHERE period_kind = 'week' AND period_start = {week:Date} AND ${IN_SCOPE}`,
-      params,
-    );
-    if (totals === undefined || Number(totals.communes) === 0) {
-      throw notFound(`no estimated week ${isoWeekLabel(weekStart)} in your provinces`);
-    }
-    const actual = Number(totals.total_actual);
-    return {
-      week: isoWeekLabel(weekStart),
-      week_start: weekStart,
-      communes: Number(totals.communes),
-      communes_with_index: Number(totals.communes_with_index),
-      communes_without_staffing: Number(totals.communes_without_staffing),
-      levels: Object.fromEntries(PRESSURE_LEVELS.map((l) => [l, Number(totals[l])])),
-      required_fte: Number(totals.total_required),
-      actual_fte: actual,
-      pressure_index: aggregatePressureIndex({ requiredFte: Number(totals.required_with_index), actualFte: actual }),
-      received: Number(totals.total_received),
-      most_pressured: (await rankedCommunes(warehouse, scope, weekStart, { limit: top, offset: 0 })).items,
-    };
+    return nationalOf(warehouse, scope, await resolveWeek(warehouse, scope, week), top);
   },
 };
+
+/** The national endpoint's answer for a week: the totals, then the most pressured communes. */
+async function nationalOf(warehouse: Warehouse, scope: Scope, weekStart: string, top: number) {
+  const params = { ...scopeParams(scope), week: weekStart, top };
+  const [totals] = await warehouse.query<Record<string, number>>(
+    `SELECT count() AS communes, countIf(pressure_index IS NOT NULL) AS communes_with_index,
+            countIf(missing_staffing = 1) AS communes_without_staffing,
+            ${PRESSURE_LEVELS.map((l) => `countIf(level = '${l}') AS ${l}`).join(', ')},
+            sum(required_fte) AS total_required, sumIf(actual_fte, pressure_index IS NOT NULL) AS total_actual,
+            sumIf(required_fte, pressure_index IS NOT NULL) AS required_with_index, sum(received) AS total_received
+     FROM pressure_indicators
+     WHERE period_kind = 'week' AND period_start = {week:Date} AND ${IN_SCOPE}`,
+    params,
+  );
+  if (totals === undefined || Number(totals.communes) === 0) {
+    throw notFound(`no estimated week ${isoWeekLabel(weekStart)} in your provinces`);
+  }
+  const actual = Number(totals.total_actual);
+  return {
+    week: isoWeekLabel(weekStart),
+    week_start: weekStart,
+    communes: Number(totals.communes),
+    communes_with_index: Number(totals.communes_with_index),
+    communes_without_staffing: Number(totals.communes_without_staffing),
+    levels: Object.fromEntries(PRESSURE_LEVELS.map((l) => [l, Number(totals[l])])),
+    required_fte: Number(totals.total_required),
+    actual_fte: actual,
+    pressure_index: aggregatePressureIndex({ requiredFte: Number(totals.required_with_index), actualFte: actual }),
+    received: Number(totals.total_received),
+    most_pressured: (await rankedCommunes(warehouse, scope, weekStart, { limit: top, offset: 0 })).items,
+  };
+}
 
 async function rankedCommunes(
   warehouse: Warehouse,
@@ -212,36 +216,40 @@ export const provincesEndpoint: Endpoint = {
   csvRows: (result: { items: Record<string, unknown>[] }) =>
     result.items.map(({ levels, ...row }) => ({ ...row, ...(levels as object) })),
   async handler({ warehouse, scope, query }) {
-    const weekStart = await resolveWeek(warehouse, scope, (query as { week?: string }).week);
-    const rows = await warehouse.query<Record<string, number | string | null>>(
-      `SELECT province_code, communes, communes_with_index, communes_without_staffing, received, required_fte,
-              actual_fte, pressure_index, communes_low, communes_normal, communes_elevated, communes_high, communes_critical
-       FROM province_pressure
-       WHERE period_kind = 'week' AND period_start = {week:Date} AND ${IN_SCOPE}
-       ORDER BY province_code`,
-      { ...scopeParams(scope), week: weekStart },
-    );
-    return {
-      week: isoWeekLabel(weekStart),
-      items: rows.map((row) => {
-        const index = row.pressure_index === null ? null : Number(row.pressure_index);
-        return {
-          province_code: String(row.province_code),
-          province_name: provinceByCode(String(row.province_code))?.name ?? String(row.province_code),
-          communes: Number(row.communes),
-          communes_with_index: Number(row.communes_with_index),
-          communes_without_staffing: Number(row.communes_without_staffing),
-          received: Number(row.received),
-          required_fte: Number(row.required_fte),
-          actual_fte: Number(row.actual_fte),
-          pressure_index: index,
-          level: index === null ? null : pressureLevel(index),
-          levels: Object.fromEntries(PRESSURE_LEVELS.map((l) => [l, Number(row[`communes_${l}`])])),
-        };
-      }),
-    };
+    return provincesOf(warehouse, scope, await resolveWeek(warehouse, scope, (query as { week?: string }).week));
   },
 };
+
+/** The provinces endpoint's answer for a week. */
+async function provincesOf(warehouse: Warehouse, scope: Scope, weekStart: string) {
+  const rows = await warehouse.query<Record<string, number | string | null>>(
+    `SELECT province_code, communes, communes_with_index, communes_without_staffing, received, required_fte,
+            actual_fte, pressure_index, communes_low, communes_normal, communes_elevated, communes_high, communes_critical
+     FROM province_pressure
+     WHERE period_kind = 'week' AND period_start = {week:Date} AND ${IN_SCOPE}
+     ORDER BY province_code`,
+    { ...scopeParams(scope), week: weekStart },
+  );
+  return {
+    week: isoWeekLabel(weekStart),
+    items: rows.map((row) => {
+      const index = row.pressure_index === null ? null : Number(row.pressure_index);
+      return {
+        province_code: String(row.province_code),
+        province_name: provinceByCode(String(row.province_code))?.name ?? String(row.province_code),
+        communes: Number(row.communes),
+        communes_with_index: Number(row.communes_with_index),
+        communes_without_staffing: Number(row.communes_without_staffing),
+        received: Number(row.received),
+        required_fte: Number(row.required_fte),
+        actual_fte: Number(row.actual_fte),
+        pressure_index: index,
+        level: index === null ? null : pressureLevel(index),
+        levels: Object.fromEntries(PRESSURE_LEVELS.map((l) => [l, Number(row[`communes_${l}`])])),
+      };
+    }),
+  };
+}
 
 export const weeks: Endpoint = {
   id: 'weeks',
@@ -255,19 +263,48 @@ export const weeks: Endpoint = {
     items: z.array(z.object({ week: z.string(), week_start: z.string(), communes: z.number().int() })),
   }),
   scope: 'province',
-  async handler({ warehouse, scope }) {
-    const rows = await warehouse.query<{ week_start: string; communes: number }>(
-      `SELECT toString(period_start) AS week_start, count() AS communes FROM pressure_indicators
-       WHERE period_kind = 'week' AND ${IN_SCOPE}
-       GROUP BY period_start ORDER BY period_start DESC`,
-      scopeParams(scope),
-    );
+  handler: ({ warehouse, scope }) => weeksOf(warehouse, scope),
+};
+
+/** The weeks endpoint's answer: the weeks estimated in the caller's provinces, newest first. */
+async function weeksOf(warehouse: Warehouse, scope: Scope) {
+  const rows = await warehouse.query<{ week_start: string; communes: number }>(
+    `SELECT toString(period_start) AS week_start, count() AS communes FROM pressure_indicators
+     WHERE period_kind = 'week' AND ${IN_SCOPE}
+     GROUP BY period_start ORDER BY period_start DESC`,
+    scopeParams(scope),
+  );
+  return {
+    items: rows.map((row) => ({
+      week: isoWeekLabel(row.week_start),
+      week_start: row.week_start,
+      communes: Number(row.communes),
+    })),
+  };
+}
+
+export const overview: Endpoint = {
+  id: 'overview',
+  method: 'GET',
+  path: '/api/v1/overview',
+  summary: 'The national page in one answer',
+  description:
+    "What /api/v1/national, /api/v1/provinces and /api/v1/weeks answer, in one request: the dashboard's first page. For one ISO week (the latest estimated when none is given); a province token gets its province.",
+  query: national.query,
+  params: noParams,
+  response: z.object({ national: national.response, provinces: provincesEndpoint.response, weeks: weeks.response }),
+  scope: 'province',
+  weekly: true,
+  async handler({ warehouse, scope, query }) {
+    const { week, top } = query as { week?: string; top: number };
+    // The weeks estimated, newest first, name the latest one too: no query of their maximum.
+    const estimated = await weeksOf(warehouse, scope);
+    const weekStart = week === undefined ? estimated.items[0]?.week_start : weekStartOfLabel(week);
+    if (weekStart === undefined) throw notFound('no week has been estimated yet');
     return {
-      items: rows.map((row) => ({
-        week: isoWeekLabel(row.week_start),
-        week_start: row.week_start,
-        communes: Number(row.communes),
-      })),
+      national: await nationalOf(warehouse, scope, weekStart, top),
+      provinces: await provincesOf(warehouse, scope, weekStart),
+      weeks: estimated,
     };
   },
 };
