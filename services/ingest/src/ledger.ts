@@ -56,7 +56,12 @@ export interface StoredEventKey {
  */
 export function insertToken(kind: string, source: Source, partition: number, positions: readonly number[]): string {
   let sum = 0;
-  for (const position of positions) sum = (sum + position) % Number.MAX_SAFE_INTEGER;
+  for (const position of positions) {
+    // (sum + position) % MAX_SAFE_INTEGER, the remainder taken only when it changes the value (it cost 3 % of an
+    // import taken on every position)
+    sum += position;
+    if (sum >= Number.MAX_SAFE_INTEGER) sum %= Number.MAX_SAFE_INTEGER;
+  }
   const first = positions[0] ?? 0;
   const last = positions[positions.length - 1] ?? 0;
   return `${kind}:${source.key}:${partition}:${first}-${last}:${positions.length}:${sum}`;
@@ -248,8 +253,8 @@ function createClaimStore(warehouse: Warehouse) {
       return stored;
     },
 
-    /** Rows as JSON arrays in the order of `columns`. */
-    async insertEvents(rows: string, columns: readonly string[], token: string): Promise<void> {
+    /** Rows as JSON arrays in the order of `columns`, one a line, as UTF-8 bytes. */
+    async insertEvents(rows: Buffer, columns: readonly string[], token: string): Promise<void> {
       await warehouse.insert('dossier_events_store', rows, { dedupToken: token, compactColumns: columns });
     },
   };
