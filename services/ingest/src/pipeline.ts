@@ -12,7 +12,7 @@ import {
   validateMessages,
 } from './chunk-plan.ts';
 import type { DeadLetterItem, DeadLetterSink } from './dead-letters.ts';
-import { createLedger, insertToken, type LedgerRange, type RejectRow } from './ledger.ts';
+import { createLedger, createRowWriter, insertToken, type LedgerRange, type RejectRow } from './ledger.ts';
 
 export type { SourceMessage } from './chunk-plan.ts';
 
@@ -172,32 +172,6 @@ interface EventToStore {
   end: number;
 }
 
-/**
- * A chunk's rows written as UTF-8 into one growing buffer as they are made: no string per row is kept alive
- * while the chunk waits on the warehouse, no join, and the engine gets the bytes without another copy.
- */
-function createRowWriter(expectedRows: number) {
-  let bytes = Buffer.allocUnsafe(Math.max(64 * 1024, expectedRows * 320));
-  let length = 0;
-  return {
-    /** Appends a row; returns where it ends (it starts where the previous one ended). */
-    write(row: string): number {
-      const worstCase = length + row.length * 3;
-      if (worstCase > bytes.length) {
-        const grown = Buffer.allocUnsafe(Math.max(worstCase, bytes.length * 2));
-        bytes.copy(grown, 0, 0, length);
-        bytes = grown;
-      }
-      length += bytes.write(row, length);
-      return length;
-    },
-    get length() {
-      return length;
-    },
-    rows: () => bytes.subarray(0, length),
-  };
-}
-
 type Ledger = ReturnType<typeof createLedger>;
 
 /**
@@ -332,7 +306,7 @@ function acceptedEvents(
   const { newestSeenBySource } = judge;
   const accepted: AcceptedEvent[] = [];
   const toStore: EventToStore[] = [];
-  const rows = createRowWriter(classified.length);
+  const rows = createRowWriter(classified.length * 320);
   for (const item of classified) {
     const { verdict } = item;
     if (verdict.kind !== 'new' && verdict.kind !== 'resumed') continue;
