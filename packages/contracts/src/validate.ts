@@ -189,8 +189,14 @@ export function validateDossierEvent(body: string | Uint8Array, context: Validat
     return reject('not_object', `the body is ${kind}, not a JSON object`);
   }
   const input = parsed as Record<string, unknown>;
-  const missing = REQUIRED_FIELDS.filter((field) => input[field] === undefined);
-  if (missing.length > 0) {
+  // no array per event unless a field is missing
+  let missing: string[] | undefined;
+  for (const field of REQUIRED_FIELDS) {
+    if (input[field] !== undefined) continue;
+    missing ??= [];
+    missing.push(field);
+  }
+  if (missing !== undefined) {
     return reject('missing_field', `required field(s) absent: ${missing.join(', ')}`);
   }
   let wire = wireFastPath(input);

@@ -12,7 +12,7 @@ import {
   validateMessages,
 } from './chunk-plan.ts';
 import type { DeadLetterItem, DeadLetterSink } from './dead-letters.ts';
-import { createLedger, insertToken, type LedgerRange, type RejectRow } from './ledger.ts';
+import { createLedger, createRowWriter, insertToken, type LedgerRange, type RejectRow } from './ledger.ts';
 
 export type { SourceMessage } from './chunk-plan.ts';
 
@@ -165,24 +165,30 @@ function inAny(ranges: readonly { first: number; last: number }[], position: num
   return ranges.some((range) => range.first <= position && position <= range.last);
 }
 
+/** An event to store: its row is bytes [start, end) of the chunk's rows (`createRowWriter`). */
 interface EventToStore {
   position: number;
-  line: string;
+  start: number;
+  end: number;
 }
 
 type Ledger = ReturnType<typeof createLedger>;
 
-/** Inserts the events; rows the warehouse refuses as data are isolated by halving and returned. */
+/**
+ * Inserts the events (their rows are consecutive in `rows`); rows the warehouse refuses as data are isolated by
+ * halving and returned.
+ */
 async function storeIsolating(
   ledger: Ledger,
   chunk: SourceChunk,
+  rows: Buffer,
   events: readonly EventToStore[],
 ): Promise<EventToStore[]> {
   if (events.length === 0) return [];
   const positions = events.map((event) => event.position);
   try {
     await ledger.insertEvents(
-      events.map((event) => event.line).join(''),
+      rows.subarray((events[0] as EventToStore).start, (events[events.length - 1] as EventToStore).end),
       EVENT_COLUMNS,
       insertToken('events', chunk.source, chunk.partition, positions),
     );
@@ -192,8 +198,8 @@ async function storeIsolating(
     if (events.length === 1) return [...events];
     const half = Math.ceil(events.length / 2);
     return [
-      ...(await storeIsolating(ledger, chunk, events.slice(0, half))),
-      ...(await storeIsolating(ledger, chunk, events.slice(half))),
+      ...(await storeIsolating(ledger, chunk, rows, events.slice(0, half))),
+      ...(await storeIsolating(ledger, chunk, rows, events.slice(half))),
     ];
   }
 }
@@ -203,7 +209,9 @@ async function storeIsolating(
  * for events an interrupted attempt claimed from this very position, says which of them were stored.
  */
 async function claimNewEvents(ledger: Ledger, chunk: SourceChunk, validated: ReturnType<typeof validateMessages>) {
-  const ids = [...new Set(validated.flatMap((item) => (item.ok ? [item.event.eventId] : [])))];
+  const unique = new Set<string>();
+  for (const item of validated) if (item.ok) unique.add(item.event.eventId);
+  const ids = [...unique];
   const claims = await ledger.claimsFor(ids);
   const classified = classifyDeliveries(validated, claims, { sourceKey: chunk.source.key, partition: chunk.partition });
   const eventOf = (item: Classified) => (item.verdict as { event: DossierEvent }).event;
@@ -288,7 +296,7 @@ async function recordRejects(
   );
 }
 
-/** The accepted events, each judged late or of an unknown procedure, and the lines of those to store. */
+/** The accepted events, each judged late or of an unknown procedure, and the rows of those to store. */
 function acceptedEvents(
   chunk: SourceChunk,
   classified: readonly Classified[],
@@ -298,6 +306,7 @@ function acceptedEvents(
   const { newestSeenBySource } = judge;
   const accepted: AcceptedEvent[] = [];
   const toStore: EventToStore[] = [];
+  const rows = createRowWriter(classified.length * 320);
   for (const item of classified) {
     const { verdict } = item;
     if (verdict.kind !== 'new' && verdict.kind !== 'resumed') continue;
@@ -309,10 +318,12 @@ function acceptedEvents(
     accepted.push({ item, event, unknownProcedure, late });
     if (verdict.kind === 'new' || !alreadyStored.has(event.eventId)) {
       const position = item.message.position;
-      toStore.push({ position, line: eventLine(event, chunk, position, unknownProcedure, late) });
+      const start = rows.length;
+      const end = rows.write(eventLine(event, chunk, position, unknownProcedure, late));
+      toStore.push({ position, start, end });
     }
   }
-  return { accepted, toStore };
+  return { accepted, toStore, rows: rows.rows() };
 }
 
 /**
@@ -352,13 +363,13 @@ export function createIngestPipeline(options: IngestPipelineOptions) {
     const { source, partition } = chunk;
     const validated = validateMessages(fresh, { nowMs: now(), provinceOfCommune: options.provinceOfCommune });
     const { classified, alreadyStored } = await claimSection.run(() => claimNewEvents(ledger, chunk, validated));
-    const { accepted, toStore } = acceptedEvents(chunk, classified, alreadyStored, {
+    const { accepted, toStore, rows } = acceptedEvents(chunk, classified, alreadyStored, {
       newestSeenBySource,
       isKnownProcedure: options.isKnownProcedure,
     });
 
     // Rows the warehouse refuses as data become rejects and give their claims back.
-    const refused = new Set((await storeIsolating(ledger, chunk, toStore)).map((event) => event.position));
+    const refused = new Set((await storeIsolating(ledger, chunk, rows, toStore)).map((event) => event.position));
     if (refused.size > 0) await ledger.deleteClaims(source, partition, [...refused]);
 
     const { ledgerRow, rejects } = summarizeFresh(fresh, classified, accepted, refused);
