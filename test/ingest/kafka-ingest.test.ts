@@ -113,7 +113,6 @@ describe('ingest from Kafka into the embedded warehouse', () => {
       await produceLines(brokers, topic, scaledLines(copies));
       // debug: the consumer logs 'stored a chunk' once a chunk's offsets are committed
       const env = { KAFKA_BROKERS: brokers.join(','), KAFKA_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'debug' };
-      const kills: number[] = [];
       // Every restart cuts the stream differently (the ledger, not the chunk boundaries, keeps positions once),
       // and each kill lands right after a chunk was stored, inside the next one: between its inserts, its
       // ledger row and the materialized view's data_quality row, or its commit. Chunks before a kill:
@@ -127,7 +126,6 @@ describe('ingest from Kafka into the embedded warehouse', () => {
       for (const [round, { chunkSize, chunksBeforeKill }] of rounds.entries()) {
         const consumer = startCli(consumerArgs(topic, group, dataDir, ['--chunk-size', String(chunkSize)]), env);
         await killAfterStoredChunks(consumer, chunksBeforeKill, `round ${round}`);
-        kills.push(round);
         await consumer.exited;
       }
       const last = await runCli(consumerArgs(topic, group, dataDir, ['--exit-when-idle', '3', '--chunk-size', '503']), {
@@ -135,7 +133,6 @@ describe('ingest from Kafka into the embedded warehouse', () => {
         LOG_LEVEL: 'info',
       });
       expect(last.code, last.output).toBe(0);
-      expect(kills).toHaveLength(4);
       await withWarehouse(dataDir, async (warehouse) => {
         await expectRawCountsOf(warehouse, truth);
         // The last consumer must have had work left: the kills landed before the end of the stream.

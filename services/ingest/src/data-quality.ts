@@ -4,7 +4,8 @@ import type { Warehouse } from '@commune-pulse/warehouse';
  * data_quality has one row per ledger chunk (migration 0009). A materialized view writes it with the ledger's
  * insert; a process killed between the two leaves the chunk out, and no restart inserts that ledger row again.
  * This completes it from the ledger: the chunks without a row get theirs, with the view's figures. A chunk
- * written by both collapses (ReplacingMergeTree, read with FINAL). Returns the chunks completed.
+ * written by both collapses (ReplacingMergeTree, read with FINAL). Returns the chunks completed. The columns are
+ * the view's (`ingest_ledger_to_data_quality_chunks`, migration 0009): a change to one is a change to both.
  */
 export async function completeDataQuality(warehouse: Warehouse): Promise<number> {
   const missing = await warehouse.query<Record<string, unknown>>(
