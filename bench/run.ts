@@ -311,6 +311,8 @@ if (only.has('kafka')) {
     messages: number;
     messages_per_second: number;
     storing_seconds: number;
+    end_to_end_seconds: number;
+    end_to_end_messages_per_second: number;
     consuming_cpu_seconds: number | null;
     consuming_peak_rss_mb: number;
     consuming_peak_heap_mb: number;
@@ -341,8 +343,11 @@ if (only.has('kafka')) {
   rmSync(baselineDir, { recursive: true, force: true });
   const baseline = lastJson<{
     rows: number;
-    rows_per_second: number;
+    first_block_rows: number;
+    rows_per_second: number | null;
     seconds_first_to_last_row: number;
+    end_to_end_seconds: number;
+    end_to_end_rows_per_second: number;
     cpu_seconds: number | null;
   }>(
     (
@@ -355,13 +360,17 @@ if (only.has('kafka')) {
       ])
     ).stdout,
   );
-  const ratio = baseline.rows_per_second ? ours.messages_per_second / baseline.rows_per_second : null;
+  // End to end (from connecting, the subscription and group join included, to the last row stored) is defined for any topic; the
+  // steady rate only when the engine took more than one block.
+  const ratio = ours.end_to_end_messages_per_second / baseline.end_to_end_rows_per_second;
+  const steadyRatio = baseline.rows_per_second ? ours.messages_per_second / baseline.rows_per_second : null;
   const rows = [
     {
       path: 'commune-pulse consumer (validate, dedup, DLQ, ledger, exactly once)',
       events: ours.messages,
-      seconds: ours.storing_seconds,
-      'events/s': ours.messages_per_second,
+      's end to end': ours.end_to_end_seconds,
+      'events/s end to end': ours.end_to_end_messages_per_second,
+      'events/s steady': ours.messages_per_second,
       'CPU s': ours.consuming_cpu_seconds,
       'CPU µs/event': cpuPerEvent(ours.consuming_cpu_seconds, ours.messages),
       'peak RSS MB (consuming)': ours.consuming_peak_rss_mb,
@@ -371,8 +380,9 @@ if (only.has('kafka')) {
     {
       path: 'ClickHouse Kafka engine + materialized view (no validation)',
       events: baseline.rows,
-      seconds: baseline.seconds_first_to_last_row,
-      'events/s': baseline.rows_per_second,
+      's end to end': baseline.end_to_end_seconds,
+      'events/s end to end': baseline.end_to_end_rows_per_second,
+      'events/s steady': baseline.rows_per_second ?? `n/a (all ${baseline.first_block_rows} rows in its first block)`,
       'CPU s': baseline.cpu_seconds,
       'CPU µs/event': cpuPerEvent(baseline.cpu_seconds, baseline.rows),
       'peak RSS MB (consuming)': '',
@@ -381,6 +391,10 @@ if (only.has('kafka')) {
     },
   ];
   table(rows);
+  console.log(
+    "end to end: from connecting (subscription and group join included) to the last row stored; steady: the consumer's from its " +
+      "first chunk, the engine's after its first block (the rows of that block excluded)",
+  );
   const targets = [
     {
       target: '≥ 100,000 events/s',
@@ -389,8 +403,8 @@ if (only.has('kafka')) {
     },
     {
       target: 'not slower than the Kafka engine',
-      value: ratio === null ? 'n/a' : `${ratio.toFixed(2)}× the baseline`,
-      verdict: verdict(ratio !== null && ratio >= 1),
+      value: `${ratio.toFixed(2)}× end to end${steadyRatio === null ? '' : `, ${steadyRatio.toFixed(2)}× steady`}`,
+      verdict: verdict(ratio >= 1 && (steadyRatio === null || steadyRatio >= 1)),
     },
     {
       target: 'consumer JS heap < 256 MB',
@@ -399,7 +413,7 @@ if (only.has('kafka')) {
     },
   ];
   table(targets);
-  save('ingest-kafka', { topic, events: eventLines, ours, baseline, ratio, targets });
+  save('ingest-kafka', { topic, events: eventLines, ours, baseline, ratio, steadyRatio, targets });
 }
 
 if (only.has('estimate')) {

@@ -78,6 +78,8 @@ export interface KafkaIngestOptions {
   onDeriveProgress?: (done: number, total: number) => void;
   /** after each stored chunk, with the time its processing began */
   onChunkStored?: (outcome: BatchOutcome, startedMs: number) => void;
+  /** just before the consumer connects, subscribes and joins its group: where an end-to-end time starts */
+  onConsumerStarting?: () => void;
 }
 
 export const DEFAULT_INGEST_GROUP = 'commune-pulse-ingest';
@@ -179,6 +181,7 @@ export async function runKafkaIngest(config: RuntimeConfig, options: KafkaIngest
   if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics on /metrics, health on /health');
 
   lifecycle.startTimer();
+  options.onConsumerStarting?.();
   // On a signal the lifecycle refresh is left to the next start: the deadline is for committing what is stored.
   await runConsumerService({
     consumer,
