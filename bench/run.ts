@@ -2,8 +2,9 @@
  * pnpm bench: the project's speed and memory against its targets, with ClickHouse's own Kafka engine as the
  * baseline in the same run. Prints a table per benchmark and writes bench/results/<name>.json.
  *
- *   pnpm bench [--only file,portal,durability,kafka,estimate,queries,reads,api] [--communes all|N] [--days 7]
- *              [--seed 3] [--read-rows 30000000]
+ *   pnpm bench [--only file,portal,durability,kafka,engine,claims,estimate,queries,reads,api] [--communes all|N]
+ *              [--days 7] [--seed 3] [--read-rows 30000000] [--engine-events 200000] [--chunk-size 20000]
+ *              [--claims 100000,1000000,10000000,30000000]
  *
  * Needs KAFKA_BROKERS (or the local broker of pnpm services:up) for the Kafka benchmark.
  */
@@ -17,6 +18,8 @@ import { communes, previousWeekPeriod } from '@commune-pulse/reference-data';
 import { createLogger } from '@commune-pulse/runtime';
 import { formatUnitsCsv, simulateEvents, simulatePortalRecords } from '@commune-pulse/simulator';
 import { openWarehouse, type Warehouse } from '@commune-pulse/warehouse';
+import { benchClaimsGrowth } from './claims-growth.ts';
+import { benchEngineTime } from './engine-time.ts';
 import { benchReads } from './reads.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -32,10 +35,15 @@ const { values } = parseArgs({
     days: { type: 'string', default: '7' },
     seed: { type: 'string', default: '3' },
     'read-rows': { type: 'string', default: '30000000' },
+    'engine-events': { type: 'string', default: '200000' },
+    'chunk-size': { type: 'string', default: '20000' },
+    claims: { type: 'string', default: '100000,1000000,10000000,30000000' },
   },
 });
-const only = new Set((values.only ?? 'file,portal,durability,kafka,estimate,queries,reads,api').split(','));
-const needsEvents = ['file', 'durability', 'kafka', 'estimate'].some((name) => only.has(name));
+const only = new Set(
+  (values.only ?? 'file,portal,durability,kafka,engine,claims,estimate,queries,reads,api').split(','),
+);
+const needsEvents = ['file', 'durability', 'kafka', 'engine', 'estimate'].some((name) => only.has(name));
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
 
@@ -414,6 +422,32 @@ if (only.has('kafka')) {
   ];
   table(targets);
   save('ingest-kafka', { topic, events: eventLines, ours, baseline, ratio, steadyRatio, targets });
+}
+
+if (only.has('engine')) {
+  section("where a chunk's time goes: the write path's engine statements, one chunk at a time");
+  const result = await benchEngineTime({
+    dir: join(WORK, 'engine-time'),
+    eventsPath,
+    events: Number(values['engine-events']),
+    chunkSize: Number(values['chunk-size']),
+    log: (line) => (line.startsWith('[') ? process.stderr.write(`${line}\r`) : console.log(line)),
+  });
+  process.stderr.write('\n');
+  table(result.rows);
+  save('engine-time', result);
+}
+
+if (only.has('claims')) {
+  section('the claim lookup as the claims grow: µs per id of a chunk of ids (half claimed), by layout of the table');
+  const result = await benchClaimsGrowth({
+    dir: join(WORK, 'claims-growth'),
+    sizes: values.claims.split(',').map(Number),
+    lookup: Number(values['chunk-size']),
+    log: (line) => console.log(line),
+  });
+  table(result.rows);
+  save('claims-growth', result);
 }
 
 if (only.has('estimate')) {

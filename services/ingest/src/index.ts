@@ -4,6 +4,7 @@ export * from './dead-letters.ts';
 export * from './derive.ts';
 export * from './file-import.ts';
 export * from './kafka-ingest.ts';
+export { createLedger, type Ledger } from './ledger.ts';
 export * from './pipeline.ts';
 export * from './portal/index.ts';
 export * from './staffing-topic.ts';
