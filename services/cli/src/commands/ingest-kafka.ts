@@ -19,8 +19,8 @@ export async function runKafkaIngestCommand(
   let startingMs: number | null = null;
   let firstChunkStartedMs: number | null = null;
   let lastChunkStoredMs: number | null = null;
-  // CPU time of the process (JavaScript and the embedded engine's threads) from subscribing to the last chunk
-  // stored: a figure that a busy machine changes less than the wall clock
+  // CPU time of the process (JavaScript and the embedded engine's threads) from connecting to the broker to the last
+  // chunk stored: a figure that a busy machine changes less than the wall clock
   const cpu: { first: NodeJS.CpuUsage | null; last: NodeJS.CpuUsage | null } = { first: null, last: null };
   let consumingPeaks = memory.peaks();
   const progress = kafkaIngestProgress();
